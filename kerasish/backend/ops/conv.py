@@ -38,6 +38,7 @@ import numpy as np
 from .. import config
 from .. import tape as _tape
 from .core import RECORDING, Tensor, record, register, tensor_and_array
+from .parallel import over_batch, sum_parts
 
 __all__ = [
     "conv1d", "conv2d", "conv3d", "conv1d_transpose", "conv2d_transpose", "conv3d_transpose",
@@ -221,6 +222,15 @@ def _pad(xa, pads, reuse, fill=0.0):
         xp = np.full(shape, fill, dtype=xa.dtype)
     xp[_interior(pads, xa.shape)] = xa
     return xp
+
+
+def _pad_buffer(xa, pads):
+    """A cached zero-bordered buffer for x padded by `pads` (its interior not yet written), or `xa` itself
+    when nothing is padded: the caller copies the interior, part by part."""
+    if not any(b or a for b, a in pads):
+        return xa
+    shape = (xa.shape[0],) + tuple(n + b + a for n, (b, a) in zip(xa.shape[1:-1], pads)) + (xa.shape[-1],)
+    return _scratch(("pad", pads), shape, xa.dtype, fill=0.0)
 
 
 def _interior(pads, shape):
@@ -439,16 +449,28 @@ def conv(x, kernel, bias=None, strides=1, padding="valid", data_format=None, dil
         w_mat[-1] = ba
     else:
         w_mat = w2d
-    if buf is not None:
-        if fold:
-            buf[..., -1] = 1.0
-        _im2col(_pad(xcl, pads, reuse=True), ksize, strides, dilation, out_sp,
-                out=buf[..., :k * channels].reshape((n,) + out_sp + (k, channels)))
-    out2d = _grouped_matmul(col2d, w_mat, groups, k, cin_g, out=_reusable("out", (rows, filters), ka.dtype))
-    if ba is not None and not fold:
-        out2d += ba
-    if activation == "relu":
-        _relu_inplace(out2d)
+    xp = _pad_buffer(xcl, pads) if buf is not None else None
+    out2d = _reusable("out", (rows, filters), ka.dtype)
+    per_sample = rows // n if n else 0
+
+    def forward(lo, hi):  # samples [lo, hi): im2col, one GEMM, bias and relu (see parallel.over_batch)
+        r0, r1 = lo * per_sample, hi * per_sample
+        if buf is not None:
+            part = buf[lo:hi]
+            if fold:
+                part[..., -1] = 1.0
+            if xp is not xcl:
+                xp[lo:hi][_interior(pads, xcl.shape)] = xcl[lo:hi]
+            _im2col(xp[lo:hi], ksize, strides, dilation, out_sp,
+                    out=part[..., :k * channels].reshape((hi - lo,) + out_sp + (k, channels)))
+        o = out2d[r0:r1]
+        _grouped_matmul(col2d[r0:r1], w_mat, groups, k, cin_g, out=o)
+        if ba is not None and not fold:
+            o += ba
+        if activation == "relu":
+            _relu_inplace(o)
+
+    over_batch(forward, n, work=rows * (col2d.shape[1] + filters))
     out_cl = out2d.reshape((n,) + out_sp + (filters,))
     out = Tensor(_from_channels_last(out_cl, data_format))
 
@@ -466,33 +488,57 @@ def conv(x, kernel, bias=None, strides=1, padding="valid", data_format=None, dil
             # a max pooling right after this relu hands over its gradient unbuilt (see pool._PooledGrad)
             pooled = activation == "relu" and getattr(g, "pooled_from", None) is out_array
             if pooled:
-                g2d = g.relu_masked().reshape(rows, filters)
+                masked = _scratch("relu_grad", out_array.shape, g.dtype)
             else:
-                g2d = _grad_channels_last(g, data_format).reshape(rows, filters)
-                if activation == "relu":
-                    g2d = _relu_mask(g2d, out2d)
+                ga = _grad_channels_last(g, data_format).reshape(rows, filters)
+            if need_x:
+                if direct:
+                    gx2d = np.empty((rows, channels), ka.dtype)
+                else:
+                    dxp = _reusable("col2im", padded, ka.dtype)
+            partials = {}
+
+            def backward(lo, hi):  # samples [lo, hi); weight gradients as partial sums per part
+                r0, r1 = lo * per_sample, hi * per_sample
+                if pooled:
+                    g2d = g.relu_masked(masked[lo:hi], lo, hi).reshape(r1 - r0, filters)
+                else:
+                    g2d = ga[r0:r1]
+                    if activation == "relu":
+                        g2d = _relu_mask(g2d, out2d[r0:r1])
+                col_part = col2d[r0:r1]
+                if fold and need_k:
+                    partials[lo] = (col_part.T @ g2d, None)
+                else:
+                    partials[lo] = (_grouped_matmul_tn(col_part, g2d, groups, k, cin_g) if need_k else None,
+                                    _sum_rows(g2d) if need_b else None)
+                if need_x:
+                    if direct:
+                        _grouped_matmul_nt(g2d, w2d, groups, k, cin_g, out=gx2d[r0:r1])
+                    elif groups == 1:
+                        _input_grad(g2d, w2d, dxp[lo:hi], ksize, strides, dilation, out_sp)
+                    else:
+                        dcol = _scratch("dcol", (r1 - r0, k * channels), g2d.dtype)
+                        _grouped_matmul_nt(g2d, w2d, groups, k, cin_g, out=dcol)
+                        _col2im(dcol.reshape((hi - lo,) + out_sp + (k, channels)), dxp[lo:hi], ksize, strides,
+                                dilation, out_sp)
+
+            over_batch(backward, n, work=rows * (col2d.shape[1] + 2 * filters + (k * channels if need_x else 0)))
+            parts = [partials[lo] for lo in sorted(partials)]  # summed in batch order: deterministic
             gk = gb = gx = None
             if fold and need_k:
-                g_ext = col2d.T @ g2d
+                g_ext = sum_parts([p[0] for p in parts])
                 gk = g_ext[:-1].reshape(ka.shape)
                 gb = g_ext[-1].copy() if need_b else None
             else:
                 if need_k:
-                    gk = _grouped_matmul_tn(col2d, g2d, groups, k, cin_g).reshape(ka.shape)
+                    gk = sum_parts([p[0] for p in parts]).reshape(ka.shape)
                 if need_b:
-                    gb = _sum_rows(g2d)
+                    gb = sum_parts([p[1] for p in parts])
             if need_x:
                 if direct:
-                    gx = _grouped_matmul_nt(g2d, w2d, groups, k, cin_g,
-                                            out=np.empty((rows, channels), g2d.dtype)).reshape(x_shape)
+                    gx = gx2d.reshape(x_shape)
                 else:
-                    dxp = _reusable("col2im", padded, g2d.dtype)
-                    if groups == 1:
-                        _input_grad(g2d, w2d, dxp, ksize, strides, dilation, out_sp)
-                    else:
-                        dcol = _scratch("dcol", (rows, k * channels), g2d.dtype)
-                        _grouped_matmul_nt(g2d, w2d, groups, k, cin_g, out=dcol)
-                        _col2im(dcol.reshape((n,) + out_sp + (k, channels)), dxp, ksize, strides, dilation, out_sp)
                     gx = dxp[_interior(pads, x_shape)] if any(b or a for b, a in pads) else dxp
                 if data_format == "channels_first":
                     gx = np.moveaxis(gx, -1, 1)

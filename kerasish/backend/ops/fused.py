@@ -19,6 +19,7 @@ import numpy as np
 
 from ..tape import NEEDS, GradientTape
 from .core import RECORDING, Tensor, record, register, tensor_and_array
+from .parallel import over_batch, sum_parts
 
 FUSABLE_ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax")
 
@@ -132,11 +133,21 @@ def dense(x, kernel, bias=None, activation="linear"):
     x2 = xa.reshape(-1, in_dim) if xa.ndim != 2 else xa
     if x2.dtype != ka.dtype:
         x2 = x2.astype(ka.dtype)
-    z = x2 @ ka
-    if ba is not None:
-        z += ba
-    logits = z.copy() if activation in ("softmax", "sigmoid") else None
-    y = apply_activation_inplace(z, activation)
+    rows, units = x2.shape[0], ka.shape[1]
+    z = np.empty((rows, units), ka.dtype)
+    keep_logits = activation in ("softmax", "sigmoid")
+    logits = np.empty_like(z) if keep_logits else None
+
+    def forward(lo, hi):  # rows [lo, hi) (see parallel.over_batch)
+        z_part = np.matmul(x2[lo:hi], ka, out=z[lo:hi])
+        if ba is not None:
+            z_part += ba
+        if keep_logits:
+            logits[lo:hi] = z_part
+        apply_activation_inplace(z_part, activation)
+
+    over_batch(forward, rows, work=rows * in_dim * units // 16 + 3 * rows * units, mostly_blas=True)
+    y = z
     out = Tensor(y.reshape(lead + (ka.shape[1],)) if xa.ndim != 2 else y)
     if logits is not None:  # evaluate/predict: no tape, but losses still see the logits
         out._keras_logits = Tensor(logits.reshape(out.shape))
@@ -155,10 +166,22 @@ def dense(x, kernel, bias=None, activation="linear"):
             need_x, need_k, need_b = (NEEDS + [False, False, False])[:3]
             ga = g.array if isinstance(g, Tensor) else g
             g2 = ga.reshape(-1, ga.shape[-1])
-            gz = activation_grad_from_output(g2, y, activation)
-            gx = (gz @ ka.T).reshape(xa.shape) if need_x else None
-            gk = x2.T @ gz if need_k else None
-            gb = gz.sum(axis=0) if (need_b and bt is not None) else None
+            gx = np.empty(x2.shape, ka.dtype) if need_x else None
+            partials = {}
+
+            def backward(lo, hi):  # rows [lo, hi): gx rows, partial kernel and bias gradients
+                gz = activation_grad_from_output(g2[lo:hi], y[lo:hi], activation)
+                if need_x:
+                    np.matmul(gz, ka.T, out=gx[lo:hi])
+                partials[lo] = (x2[lo:hi].T @ gz if need_k else None,
+                                gz.sum(axis=0) if (need_b and bt is not None) else None)
+
+            over_batch(backward, rows, work=2 * rows * in_dim * units // 16 + 3 * rows * units, mostly_blas=True)
+            parts = [partials[lo] for lo in sorted(partials)]
+            gk = sum_parts([p[0] for p in parts]) if need_k else None
+            gb = sum_parts([p[1] for p in parts]) if (need_b and bt is not None) else None
+            if gx is not None:
+                gx = gx.reshape(xa.shape)
             return gx, gk, gb
 
         record((xt, kt, bt), out, vjp)

@@ -25,6 +25,7 @@ from .. import config
 from .conv import (_from_channels_last, _geometry, _grad_channels_last, _int_tuple, _interior, _needed, _offsets,
                    _pad, _reusable, _scratch, _to_channels_last, _window)
 from .core import RECORDING, Tensor, record, register, tensor_and_array
+from .parallel import over_batch
 from . import math as m
 
 __all__ = ["pool1d", "pool2d", "pool3d", "pool", "global_pool"]
@@ -100,17 +101,21 @@ def pool(x, pool_size, strides=None, padding="valid", data_format=None, pool_mod
         counts = _same_counts(spatial, ksize, strides, pads, out_sp, xa.dtype) if padded \
             else float(np.prod(ksize))
 
-    for i, win in enumerate(windows):
-        if i == 0:
-            np.copyto(y, xp[win])
-        elif mode == "max":
-            np.maximum(y, xp[win], out=y)
-        else:
-            y += xp[win]
-    if counts is not None:
-        y /= counts
-    if hits is not None:
-        _first_max_hits(xp, y, windows, hits)
+    def forward(lo, hi):  # samples [lo, hi) (see parallel.over_batch)
+        y_part, x_part = y[lo:hi], xp[lo:hi]
+        for i, win in enumerate(windows):
+            if i == 0:
+                np.copyto(y_part, x_part[win])
+            elif mode == "max":
+                np.maximum(y_part, x_part[win], out=y_part)
+            else:
+                y_part += x_part[win]
+        if counts is not None:
+            y_part /= counts
+        if hits is not None:
+            _first_max_hits(x_part, y_part, windows, hits[:, lo:hi])
+
+    over_batch(forward, n, work=xp.size // max(n, 1) * n * (2 if hits is not None else 1))
     out = Tensor(_from_channels_last(y, data_format))
 
     if recording:
@@ -120,7 +125,9 @@ def pool(x, pool_size, strides=None, padding="valid", data_format=None, pool_mod
             """J^T g: the input gradient for an output gradient (channels-last arrays)."""
             dxp = _reusable("pool_grad", padded_shape, xa.dtype)
             if hits is not None:
-                return _spread(ga, hits, dxp, windows, covers)
+                over_batch(lambda lo, hi: _spread(ga[lo:hi], hits[:, lo:hi], dxp[lo:hi], windows, covers), n,
+                           work=2 * dxp.size)
+                return dxp
             if not covers:
                 dxp.fill(0)
             if mode == "max":
@@ -235,18 +242,17 @@ class _PooledGrad(Tensor):
     def dtype(self):
         return self._g.dtype
 
-    def relu_masked(self):
-        """The gradient through relu then this pooling: zero where the pooled input is 0 (exactly the
-        windows whose maximum is 0, since relu outputs are >= 0). A scratch array for the caller's
-        immediate use."""
-        dst = _scratch("pool_relu_grad", self.pooled_from.shape, self._g.dtype)
-        _zero_uncovered(dst, self._windows)
-        positive = np.greater(self._y, 0, out=_scratch("pool_pos", self._y.shape, bool))
-        sel = _scratch("pool_sel", self._y.shape, bool)
+    def relu_masked(self, out, lo, hi):
+        """The gradient through relu then this pooling, for samples [lo, hi), written into `out`: zero
+        where the pooled input is 0 (exactly the windows whose maximum is 0, since relu outputs are >= 0)."""
+        g, y, hits = self._g[lo:hi], self._y[lo:hi], self._hits[:, lo:hi]
+        _zero_uncovered(out, self._windows)
+        positive = np.greater(y, 0, out=_scratch("pool_pos", y.shape, bool))
+        sel = _scratch("pool_sel", y.shape, bool)
         for i, win in enumerate(self._windows):
-            np.logical_and(self._hits[i], positive, out=sel)
-            np.multiply(self._g, sel, out=dst[win])
-        return dst
+            np.logical_and(hits[i], positive, out=sel)
+            np.multiply(g, sel, out=out[win])
+        return out
 
 
 def _first_max_hits(xp, y, windows, hits):
