@@ -20,6 +20,7 @@ import copy
 
 import numpy as np
 
+from ..backend.ops import fused
 from ..backend.tensor import Tensor, as_tensor
 from ..layers.input_layer import InputLayer, KerasTensor, Node
 from ..layers import layer as layer_module
@@ -47,8 +48,6 @@ class _OwnNode(Node):
 
 
 def _dense_step(layer, x):
-    from ..backend.ops import fused
-
     if layer._fused is not None:
         return fused.dense(x, layer.kernel, layer.bias, layer._fused)
     return layer.activation(fused.dense(x, layer.kernel, layer.bias, "linear"))

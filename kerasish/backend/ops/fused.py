@@ -19,7 +19,8 @@ import numpy as np
 
 from ..tape import NEEDS, GradientTape
 from .core import RECORDING, Tensor, record, register, tensor_and_array
-from .parallel import over_batch, sum_parts
+from .conv import _relu_inplace
+from .parallel import over_batch, sum_parts, too_small
 
 FUSABLE_ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax")
 
@@ -45,9 +46,7 @@ def apply_activation_inplace(z, activation):
     if activation == "linear" or activation is None:
         return z
     if activation == "relu":
-        from .conv import _relu_inplace  # vectorised in-place relu (numpy's scalar maximum is slow)
-
-        return _relu_inplace(z)
+        return _relu_inplace(z)  # vectorised in place (numpy's maximum against a scalar is slow)
     if activation == "sigmoid":
         return _sigmoid(z)
     if activation == "tanh":
@@ -134,20 +133,27 @@ def dense(x, kernel, bias=None, activation="linear"):
     if x2.dtype != ka.dtype:
         x2 = x2.astype(ka.dtype)
     rows, units = x2.shape[0], ka.shape[1]
-    z = np.empty((rows, units), ka.dtype)
     keep_logits = activation in ("softmax", "sigmoid")
-    logits = np.empty_like(z) if keep_logits else None
-
-    def forward(lo, hi):  # rows [lo, hi) (see parallel.over_batch)
-        z_part = np.matmul(x2[lo:hi], ka, out=z[lo:hi])
+    work = rows * in_dim * units // 16 + 3 * rows * units
+    if too_small(rows, work):  # the usual small call (predict of a few samples): no closure, no slices
+        z = x2 @ ka
         if ba is not None:
-            z_part += ba
-        if keep_logits:
-            logits[lo:hi] = z_part
-        apply_activation_inplace(z_part, activation)
+            z += ba
+        logits = z.copy() if keep_logits else None
+        y = apply_activation_inplace(z, activation)
+    else:
+        y = np.empty((rows, units), ka.dtype)
+        logits = np.empty_like(y) if keep_logits else None
 
-    over_batch(forward, rows, work=rows * in_dim * units // 16 + 3 * rows * units, mostly_blas=True)
-    y = z
+        def forward(lo, hi):  # rows [lo, hi): the same steps on a slice (see parallel.over_batch)
+            z_part = np.matmul(x2[lo:hi], ka, out=y[lo:hi])
+            if ba is not None:
+                z_part += ba
+            if keep_logits:
+                logits[lo:hi] = z_part
+            apply_activation_inplace(z_part, activation)
+
+        over_batch(forward, rows, work=work, mostly_blas=True)
     out = Tensor(y.reshape(lead + (ka.shape[1],)) if xa.ndim != 2 else y)
     if logits is not None:  # evaluate/predict: no tape, but losses still see the logits
         out._keras_logits = Tensor(logits.reshape(out.shape))

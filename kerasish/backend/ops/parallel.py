@@ -29,7 +29,7 @@ import time
 
 import numpy as np
 
-__all__ = ["over_batch", "sum_parts", "parts_for", "max_threads"]
+__all__ = ["over_batch", "sum_parts", "too_small", "parts_for", "max_threads"]
 
 MIN_WORK_PER_THREAD = 1 << 16   # elements a part must touch to repay a thread hand-off (~15 us here)
 CHUNKS_PER_THREAD = 1
@@ -78,9 +78,14 @@ def max_threads():
     return max(1, min(_CONTROLS[0](), _CPUS))
 
 
+def too_small(n, work):
+    """Whether a call over n samples touching `work` elements runs in one piece whatever the threads."""
+    return n < 2 or work < 2 * MIN_WORK_PER_THREAD
+
+
 def parts_for(n, work):
     """Number of batch parts worth running for `n` samples touching `work` elements in all."""
-    if work < 2 * MIN_WORK_PER_THREAD or n < 2:
+    if too_small(n, work):
         return 1  # decided before asking BLAS: small calls (predict of one sample) pay nothing
     return max(1, min(max_threads(), n, int(work // MIN_WORK_PER_THREAD)))
 
