@@ -124,9 +124,10 @@ def test_layout_mismatch_between_ranks_is_a_clear_error(trained):
 def test_exception_on_one_rank_ends_the_job_promptly(tmp_path, runner):
     proc, _ = _launch(["crash", str(tmp_path)], timeout=60, with_mpi4py_runner=runner.endswith("mpi4py"))
     ended = time.time()
-    assert proc.returncode != 0
-    assert "rank 1 fails on purpose" in proc.stderr + proc.stdout
-    assert not list(tmp_path.glob("finished*"))
+    output = f"return code {proc.returncode}\nstdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-3000:]}"
+    assert proc.returncode != 0, output
+    assert "rank 1 fails on purpose" in proc.stderr + proc.stdout, output
+    assert not list(tmp_path.glob("finished*")), output
     delay = ended - float((tmp_path / "crashed_at").read_text())
     assert delay < 10, f"the job took {delay:.1f} s to end after rank 1 failed"
 
