@@ -20,6 +20,7 @@ import copy
 
 import numpy as np
 
+from ..backend.ops import conv_pool as conv_pool_ops
 from ..backend.ops import fused
 from ..backend.tensor import Tensor, as_tensor
 from ..layers.input_layer import InputLayer, KerasTensor, Node
@@ -106,6 +107,48 @@ def _build_inference_plan(model):
             return None
         plan.append((layer, step))
     return plan
+
+
+def _conv_pool_pairs(model):
+    """{id(conv node): pool node} for Conv(relu) -> MaxPooling pairs that run as one `conv_relu_max_pool`
+    op in `_run_graph`: built-in classes, channels last, one group, pooling windows that tile (strides ==
+    pool_size, 'valid'), no activity regularizer, and the convolution's output used by the pooling only."""
+    import kerasish.layers as L
+
+    convs, pools = (L.Conv1D, L.Conv2D, L.Conv3D), (L.MaxPooling1D, L.MaxPooling2D, L.MaxPooling3D)
+    consumers = collections.Counter(id(t) for node in model._execution_order for t in node.keras_inputs)
+    for t in model.outputs:
+        consumers[id(t)] += 1
+    in_model = {id(node) for node in model._execution_order}
+    pairs = {}
+    for node in model._execution_order:
+        pool = node.layer
+        if type(pool) not in pools or not _single_input_key(node):
+            continue
+        source = node.call_args[0]
+        history = getattr(source, "_keras_history", None)
+        if history is None or consumers[id(source)] != 1:
+            continue
+        conv_node = history[0]._inbound_nodes[history[1]]
+        conv = conv_node.layer
+        if id(conv_node) not in in_model or type(conv) not in convs or convs.index(type(conv)) != pools.index(type(pool)) \
+                or not _single_input_key(conv_node) or conv._fused != "relu" or conv._post_activation is not None \
+                or conv.groups != 1 or conv.data_format != "channels_last" or pool.data_format != "channels_last" \
+                or pool.padding != "valid" or tuple(pool.strides) != tuple(pool.pool_size) \
+                or conv.activity_regularizer is not None or pool.activity_regularizer is not None:
+            continue
+        pairs[id(conv_node)] = node
+    return pairs
+
+
+def _run_conv_pool(conv, pool, x):
+    """The pair's output through the fused op, or None where the layers' own calls are needed (not yet
+    built or shape-checked, a mask, extra leading axes)."""
+    if type(x) is not Tensor or x._keras_mask is not None or not pool.built \
+            or x.array.shape != conv._checked_shape or x.array.ndim != conv.rank + 2:
+        return None
+    return conv_pool_ops.conv_relu_max_pool(x, conv.kernel, conv.bias, pool.pool_size, conv.strides, conv.padding,
+                                            conv.dilation_rate, name=conv.name)
 
 
 def _single_input_key(node):
@@ -302,12 +345,23 @@ class Functional(Model):
         def fetch(t):
             return values[id(t)] if is_symbolic(t) else t
 
+        pairs = self._conv_pool_pairs()
+        done = set()
         for node in self._execution_order:
+            if id(node) in done:  # a pooling already computed with the convolution below it
+                continue
             single = node.__dict__.get("_single_input")
             if single is None:
                 single = _single_input_key(node)
                 node._single_input = single
             if single:  # one tensor in, one tensor out, no kwargs: the common case, no structure walking
+                pool_node = pairs.get(id(node)) if pairs else None
+                if pool_node is not None:
+                    pooled = _run_conv_pool(node.layer, pool_node.layer, values[single[0]])
+                    if pooled is not None:
+                        values[id(pool_node.outputs)] = pooled
+                        done.add(id(pool_node))
+                        continue
                 values[single[1]] = node.layer(values[single[0]])
                 continue
             args = map_structure(fetch, node.call_args)
@@ -321,6 +375,16 @@ class Functional(Model):
         return map_structure(lambda t: t.shape, self._nested_outputs)
 
     # -- inference fast path ---------------------------------------------------------------------
+    def _conv_pool_pairs(self):
+        """`_conv_pool_pairs(self)`, cached until the model's structure changes."""
+        cached = self.__dict__.get("_pairs_cache")
+        version = layer_module._STRUCTURE_VERSION[0]
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        pairs = _conv_pool_pairs(self)
+        object.__setattr__(self, "_pairs_cache", (version, pairs))
+        return pairs
+
     def _inference_plan(self):
         """For a chain of pure built-in layers: [(layer, step), ...] run without per-call machinery.
 

@@ -115,7 +115,7 @@ def pool(x, pool_size, strides=None, padding="valid", data_format=None, pool_mod
         if hits is not None:
             _first_max_hits(x_part, y_part, windows, hits[:, lo:hi])
 
-    over_batch(forward, n, work=xp.size // max(n, 1) * n * (2 if hits is not None else 1))
+    over_batch(forward, n, work=xp.size * (2 if hits is not None else 1))
     out = Tensor(_from_channels_last(y, data_format))
 
     if recording:
@@ -245,14 +245,19 @@ class _PooledGrad(Tensor):
     def relu_masked(self, out, lo, hi):
         """The gradient through relu then this pooling, for samples [lo, hi), written into `out`: zero
         where the pooled input is 0 (exactly the windows whose maximum is 0, since relu outputs are >= 0)."""
-        g, y, hits = self._g[lo:hi], self._y[lo:hi], self._hits[:, lo:hi]
-        _zero_uncovered(out, self._windows)
-        positive = np.greater(y, 0, out=_scratch("pool_pos", y.shape, bool))
-        sel = _scratch("pool_sel", y.shape, bool)
-        for i, win in enumerate(self._windows):
-            np.logical_and(hits[i], positive, out=sel)
-            np.multiply(g, sel, out=out[win])
-        return out
+        return relu_masked_spread(out, self._g[lo:hi], self._y[lo:hi], self._hits[:, lo:hi], self._windows)
+
+
+def relu_masked_spread(out, g, y, hits, windows):
+    """Into `out` (the pooled input's shape): each window's gradient g at its first maximum (`hits`),
+    zero where the window's maximum y is not positive (the relu below it was off) and outside windows."""
+    _zero_uncovered(out, windows)
+    positive = np.greater(y, 0, out=_scratch("pool_pos", y.shape, bool))
+    sel = _scratch("pool_sel", y.shape, bool)
+    for i, win in enumerate(windows):
+        np.logical_and(hits[i], positive, out=sel)
+        np.multiply(g, sel, out=out[win])
+    return out
 
 
 def _first_max_hits(xp, y, windows, hits):
