@@ -170,11 +170,30 @@ def compute_weighted_loss(losses, sample_weight=None, reduction=Reduction.SUM_OV
         losses = m.multiply(losses, sw)
     if reduction == Reduction.NONE:
         return losses
-    total = m.sum(losses)
     if reduction == Reduction.SUM:
-        return total
-    n = losses.size
-    return m.divide(total, float(n)) if n else m.multiply(total, 0.0)
+        return m.sum(losses)
+    if not losses.size:
+        return m.multiply(m.sum(losses), 0.0)
+    return _sum_over_batch_size(losses)
+
+
+def _sum_over_batch_size(losses):
+    """sum(losses) / size (summed first, as Keras does) as one tape node: the reduction of every
+    training step, so it skips the two generic nodes and their backward passes."""
+    la = losses.array
+    n = float(la.size)
+    out = Tensor(np.asarray(np.sum(la)) / n)
+    if RECORDING:
+        shape = la.shape
+
+        def vjp(g):
+            if RECORDING:  # an outer tape differentiates this backward pass
+                return (m.broadcast_to(m.divide(g, n), shape),)
+            ga = g.array if isinstance(g, Tensor) else g
+            return (np.full(shape, ga / n, dtype=la.dtype),)
+
+        record((losses,), out, vjp)
+    return out
 
 
 # --------------------------------------------------------------------------- Loss classes
