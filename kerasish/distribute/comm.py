@@ -29,6 +29,7 @@ Example:
 import os
 import sys
 import threading
+import time
 
 import numpy as np
 
@@ -192,10 +193,14 @@ class MPICommunicator(Communicator):
     def abort(self, code=1):
         sys.stdout.flush()
         sys.stderr.flush()
+        # the launcher forwards each rank's output through a pipe and an abort tears the job down at
+        # once: without a moment to drain it, the error message was lost in about 1 run in 30 under load
+        time.sleep(ABORT_GRACE_S)
         self.MPI.COMM_WORLD.Abort(code)
 
 
 # --------------------------------------------------------------------------- init
+ABORT_GRACE_S = 0.25  # seconds for the launcher to forward the last output before an abort
 _LOCK = threading.Lock()
 _COMM = None
 
