@@ -9,8 +9,9 @@ relu-masked gradient from the small pooled arrays and feeds it straight to the w
 gradients, and no full-size output or gradient buffer is kept. Outputs no pooling window reads (the
 last row and column of an odd size) are not computed at all, and relu runs after the pooling, on a
 quarter of the data. (Measured on the CNN of ../shared/bench, interleaved in one process: 13-14% faster
-than the two ops; 1-4% from the fusion itself, ~8% from the skipped outputs, ~3% from the late relu. Smaller, cache-sized slices helped by 2% on one thread but cost 5-10% on two:
-more numpy calls, more contention for the GIL; slices only bound the scratch memory for large batches.)
+than the two ops; 1-4% from the fusion itself, ~8% from the skipped outputs, ~3% from the late relu.
+Smaller, cache-sized slices helped by 2% on one thread but cost 5-10% on two: more numpy calls, more
+contention for the GIL; slices only bound the scratch memory for large batches.)
 
 Values and gradients are those of `conv(..., activation="relu")` then `pool(..., pool_mode="max")`
 (each window's gradient to its first maximum; nothing where the maximum is 0). Functional models use
