@@ -182,7 +182,7 @@ def _sum_over_batch_size(losses):
     training step, so it skips the two generic nodes and their backward passes."""
     la = losses.array
     n = float(la.size)
-    out = Tensor(np.asarray(np.sum(la)) / n)
+    out = Tensor(np.asarray(np.sum(la) / n))
     if RECORDING:
         shape = la.shape
 

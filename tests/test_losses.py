@@ -252,3 +252,15 @@ def test_resolve_loss_wraps_functions_with_the_users_name():
 def test_categorical_crossentropy_on_a_single_class_warns():
     with pytest.warns(SyntaxWarning, match="binary_crossentropy"):
         losses.categorical_crossentropy(np.ones((2, 1)), np.ones((2, 1)))
+
+
+def test_reduced_losses_are_zero_dimensional_float32_arrays():
+    """np.asarray / float() of a reduced loss work as in Keras (the reduction must not return a numpy scalar)."""
+    from kerasish import losses
+
+    for loss in (losses.BinaryCrossentropy(), losses.MeanSquaredError(), losses.SparseCategoricalCrossentropy()):
+        y_true = [0.0, 1.0] if not isinstance(loss, losses.SparseCategoricalCrossentropy) else [0, 1]
+        y_pred = [0.2, 0.7] if not isinstance(loss, losses.SparseCategoricalCrossentropy) else [[0.6, 0.4], [0.3, 0.7]]
+        value = np.asarray(loss(y_true, y_pred))
+        assert value.shape == () and value.dtype == np.float32
+        assert np.isfinite(float(value))
