@@ -131,8 +131,9 @@ def _conv_pool_pairs(model):
             continue
         conv_node = history[0]._inbound_nodes[history[1]]
         conv = conv_node.layer
-        if id(conv_node) not in in_model or type(conv) not in convs or convs.index(type(conv)) != pools.index(type(pool)) \
-                or not _single_input_key(conv_node) or conv._fused != "relu" or conv._post_activation is not None \
+        if id(conv_node) not in in_model or type(conv) not in convs \
+                or convs.index(type(conv)) != pools.index(type(pool)) or not _single_input_key(conv_node) \
+                or conv._fused != "relu" or conv._post_activation is not None \
                 or conv.groups != 1 or conv.data_format != "channels_last" or pool.data_format != "channels_last" \
                 or pool.padding != "valid" or tuple(pool.strides) != tuple(pool.pool_size) \
                 or conv.activity_regularizer is not None or pool.activity_regularizer is not None:

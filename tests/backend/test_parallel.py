@@ -244,7 +244,8 @@ def test_float32_model_training_matches_with_and_without_the_split(monkeypatch):
         keras.utils.set_random_seed(0)
         model = keras.Sequential([keras.Input((12, 12, 1)), keras.layers.Conv2D(4, 3, activation="relu"),
                                   keras.layers.MaxPooling2D(2), keras.layers.Flatten(),
-                                  keras.layers.Dense(8, activation="relu"), keras.layers.Dense(3, activation="softmax")])
+                                  keras.layers.Dense(8, activation="relu"),
+                                  keras.layers.Dense(3, activation="softmax")])
         model.compile("adam", "sparse_categorical_crossentropy")
         x = np.random.RandomState(0).rand(32, 12, 12, 1).astype("float32")
         y = np.arange(32) % 3
