@@ -98,15 +98,33 @@ def _build_inference_plan(model):
         _PURE_STEPS = _pure_layer_steps()
     if len(model.inputs) != 1 or len(model.outputs) != 1 or isinstance(model._nested_outputs, dict):
         return None
+    pairs = _conv_pool_pairs(model)
     plan = []
+    fused_pool = None
     for node in model._execution_order:
+        if node is fused_pool:
+            continue
         layer = node.layer
         step = _PURE_STEPS.get(type(layer))
         if step is None or not _single_input_key(node) or layer.activity_regularizer is not None \
                 or not layer.built:
             return None
+        pool_node = pairs.get(id(node))
+        if pool_node is not None and pool_node.layer.built:  # a chain: the pooling is the next node
+            plan.append(((layer, pool_node.layer), _conv_pool_step))
+            fused_pool = pool_node
+            continue
         plan.append((layer, step))
     return plan
+
+
+def _conv_pool_step(layers, x):
+    """Conv(relu) then MaxPooling in one op (see `_conv_pool_pairs`)."""
+    conv, pool = layers
+    if x.ndim != conv.rank + 2:  # extra leading axes: the layers' own calls fold them
+        return pool.call(conv.call(x))
+    return conv_pool_ops.conv_relu_max_pool(x, conv.kernel, conv.bias, pool.pool_size, conv.strides, conv.padding,
+                                            conv.dilation_rate, name=conv.name)
 
 
 def _conv_pool_pairs(model):

@@ -139,3 +139,17 @@ def test_training_with_the_fused_pairs_equals_the_separate_layers(monkeypatch):
     for got, want in zip(fused_w, plain_w):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(fused_p, plain_p, rtol=1e-5, atol=1e-6)
+
+
+def test_predict_runs_the_pairs_fused_with_the_same_outputs(monkeypatch):
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential([keras.Input((15, 13, 2)), L.Conv2D(5, 3, activation="relu"), L.MaxPooling2D(2),
+                              L.Conv2D(4, 2, activation="relu"), L.MaxPooling2D(2), L.Flatten(), L.Dense(3)])
+    x = np.random.RandomState(3).normal(size=(9, 15, 13, 2)).astype("float32")
+    separate = x
+    for layer in model.layers:
+        separate = layer(separate)
+    steps = [step for _, step in model._inference_plan()]
+    assert steps.count(functional._conv_pool_step) == 2
+    np.testing.assert_allclose(model.predict(x, verbose=0), separate.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model(x).numpy(), separate.numpy(), rtol=1e-5, atol=1e-6)
