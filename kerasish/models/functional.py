@@ -394,15 +394,19 @@ class Functional(Model):
         return map_structure(lambda t: t.shape, self._nested_outputs)
 
     # -- inference fast path ---------------------------------------------------------------------
-    def _conv_pool_pairs(self):
-        """`_conv_pool_pairs(self)`, cached until the model's structure changes."""
-        cached = self.__dict__.get("_pairs_cache")
+    def _cached_until_restructured(self, key, build):
+        """`build(self)`, kept under `key` until the model's structure changes."""
+        cached = self.__dict__.get(key)
         version = layer_module._STRUCTURE_VERSION[0]
         if cached is not None and cached[0] == version:
             return cached[1]
-        pairs = _conv_pool_pairs(self)
-        object.__setattr__(self, "_pairs_cache", (version, pairs))
-        return pairs
+        value = build(self)
+        object.__setattr__(self, key, (version, value))
+        return value
+
+    def _conv_pool_pairs(self):
+        """The Conv(relu) -> MaxPooling pairs run as one op (`_conv_pool_pairs`)."""
+        return self._cached_until_restructured("_pairs_cache", _conv_pool_pairs)
 
     def _inference_plan(self):
         """For a chain of pure built-in layers: [(layer, step), ...] run without per-call machinery.
@@ -410,13 +414,7 @@ class Functional(Model):
         Valid until the model's structure changes; None when some layer needs the full call
         (masks, losses, custom layers, several inputs or outputs).
         """
-        cached = self.__dict__.get("_plan_cache")
-        version = layer_module._STRUCTURE_VERSION[0]
-        if cached is not None and cached[0] == version:
-            return cached[1]
-        plan = _build_inference_plan(self)
-        object.__setattr__(self, "_plan_cache", (version, plan))
-        return plan
+        return self._cached_until_restructured("_plan_cache", _build_inference_plan)
 
     def _run_inference_plan(self, plan, inputs):
         x = inputs
