@@ -319,7 +319,8 @@ def _mse_kernel(y_true, y_pred):
     ta = tt.array if tt is not None else y_true
     diff = pa - ta
     n = diff.shape[-1] if diff.ndim else 1
-    out = Tensor(np.mean(np.square(diff), axis=-1) if diff.ndim else np.square(diff))
+    # sum then divide, as np.mean does, without np.mean's Python-level overhead (a few us per step)
+    out = Tensor(np.divide(np.add.reduce(np.square(diff), axis=-1), n) if diff.ndim else np.square(diff))
     if RECORDING:
         ps, ts = pa.shape, np.shape(ta)
 

@@ -53,6 +53,9 @@ def _variable_path(variable):
 def _grad_array(gradient, variable):
     """The gradient as a C-contiguous numpy array in the variable's dtype (no copy when already so)."""
     g = gradient.array if isinstance(gradient, Tensor) else np.asarray(gradient)
+    target = variable.array
+    if g.dtype == target.dtype and g.shape == target.shape and g.flags.c_contiguous:
+        return g  # the usual case, without ascontiguousarray's overhead
     if g.shape != variable.array.shape:
         try:
             g = np.broadcast_to(g, variable.array.shape)
