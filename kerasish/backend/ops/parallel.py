@@ -55,6 +55,11 @@ def _openblas_thread_controls():
                                ("openblas", "")):
             get = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
             put = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
+            mode = getattr(lib, f"{prefix}_get_parallel{suffix}", None)
+            if mode is not None and mode() != 1:
+                # 0: a single-threaded build; 2: OpenMP, whose thread count is per calling thread, so
+                # setting it here would not reach the worker's BLAS calls
+                return None
             if get is not None and put is not None:
                 get.restype, get.argtypes = ctypes.c_int, []
                 put.restype, put.argtypes = None, [ctypes.c_int]
