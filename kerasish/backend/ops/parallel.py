@@ -46,7 +46,7 @@ def _openblas_thread_controls():
     numpy_dir = os.path.dirname(np.__file__)
     paths += glob.glob(os.path.join(numpy_dir, os.pardir, "numpy.libs", "*openblas*")) \
         + glob.glob(os.path.join(numpy_dir, ".dylibs", "*openblas*"))
-    for path in paths:
+    for path in sorted(paths, key=lambda p: "numpy" not in p):  # numpy's own copy first (scipy has another)
         try:
             lib = ctypes.CDLL(path)
         except OSError:
