@@ -118,13 +118,23 @@ def _build_inference_plan(model):
     return plan
 
 
+def _build_training_plan(model):
+    """The inference plan, or None when a layer in it behaves differently in training (its inference step
+    would be wrong under a training call)."""
+    import kerasish.layers as L
+
+    plan = model._inference_plan()
+    mode_dependent = (L.Dropout,) + tuple(getattr(L, name) for name in _PURE_INFERENCE if hasattr(L, name))
+    if not plan or any(type(layer) in mode_dependent for layer, _ in plan):
+        return None
+    return plan
+
+
 def _conv_pool_step(layers, x):
     """Conv(relu) then MaxPooling in one op (see `_conv_pool_pairs`)."""
     conv, pool = layers
-    if x.ndim != conv.rank + 2:  # extra leading axes: the layers' own calls fold them
-        return pool.call(conv.call(x))
-    return conv_pool_ops.conv_relu_max_pool(x, conv.kernel, conv.bias, pool.pool_size, conv.strides, conv.padding,
-                                            conv.dilation_rate, name=conv.name)
+    out = _fused_conv_pool(conv, pool, x) if x.ndim == conv.rank + 2 else None  # extra leading axes: the
+    return out if out is not None else pool.call(conv.call(x))                    # layers' calls fold them
 
 
 def _conv_pool_pairs(model):
@@ -166,6 +176,11 @@ def _run_conv_pool(conv, pool, x):
     if type(x) is not Tensor or x._keras_mask is not None or not pool.built \
             or x.array.shape != conv._checked_shape or x.array.ndim != conv.rank + 2:
         return None
+    return _fused_conv_pool(conv, pool, x)
+
+
+def _fused_conv_pool(conv, pool, x):
+    """The pair's output through `conv_relu_max_pool` (None: use the layers' own calls)."""
     return conv_pool_ops.conv_relu_max_pool(x, conv.kernel, conv.bias, pool.pool_size, conv.strides, conv.padding,
                                             conv.dilation_rate, name=conv.name)
 
@@ -344,8 +359,10 @@ class Functional(Model):
         return x
 
     def call(self, inputs, training=None, mask=None):
-        if not training and mask is None and not RECORDING:
-            plan = self._inference_plan()
+        if mask is None:
+            # no tape and no training: the inference plan; otherwise the same plan where no layer in it
+            # behaves differently in training (no Dropout, BatchNormalization, noise)
+            plan = self._inference_plan() if not training and not RECORDING else self._training_plan()
             if plan:
                 return self._run_inference_plan(plan, inputs)
         return self._run_graph(inputs, mask)
@@ -407,6 +424,10 @@ class Functional(Model):
     def _conv_pool_pairs(self):
         """The Conv(relu) -> MaxPooling pairs run as one op (`_conv_pool_pairs`)."""
         return self._cached_until_restructured("_pairs_cache", _conv_pool_pairs)
+
+    def _training_plan(self):
+        """The inference plan when every step in it is the same in training (else None)."""
+        return self._cached_until_restructured("_training_plan_cache", _build_training_plan)
 
     def _inference_plan(self):
         """For a chain of pure built-in layers: [(layer, step), ...] run without per-call machinery.

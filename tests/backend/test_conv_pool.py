@@ -129,11 +129,11 @@ def test_training_with_the_fused_pairs_equals_the_separate_layers(monkeypatch):
         return model, model.get_weights(), history.history["loss"], model.predict(x, verbose=0)
 
     calls = []
-    original = functional._run_conv_pool
-    monkeypatch.setattr(functional, "_run_conv_pool", lambda *a: calls.append(1) or original(*a))
+    original = functional._fused_conv_pool
+    monkeypatch.setattr(functional, "_fused_conv_pool", lambda *a: calls.append(1) or original(*a))
     model, fused_w, fused_loss, fused_p = train()
     assert len(_pairs(model)) == 2 and calls  # the pairs did run fused
-    monkeypatch.setattr(functional, "_run_conv_pool", lambda *a: None)
+    monkeypatch.setattr(functional, "_fused_conv_pool", lambda *a: None)
     _, plain_w, plain_loss, plain_p = train()
     np.testing.assert_allclose(fused_loss, plain_loss, rtol=1e-5)
     for got, want in zip(fused_w, plain_w):
