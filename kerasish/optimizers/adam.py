@@ -59,15 +59,26 @@ class Adam(Optimizer):
             for var in var_list:
                 self._velocity_hats.append(self.add_variable_from_reference(var, "vhat"))
 
-    def _apply_dense(self, gradient, variable):
-        dtype = variable.array.dtype
-        f = dtype.type
+    def _step_scalars(self, dtype):
+        """(alpha, epsilon) of this step in `dtype`: computed once per step and dtype, not per variable
+        (the numpy scalar arithmetic cost ~4 us a variable)."""
         lr = self._lr(dtype)
+        key = (dtype, int(self._iterations.array), float(lr), self.beta_1, self.beta_2, self.epsilon,
+               self.adaptive_epsilon)
+        cached = self.__dict__.get("_step_scalars_cache")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        f = dtype.type
         t = self._local_step(dtype)
         beta_1_power = f(self.beta_1) ** t
         beta_2_power = f(self.beta_2) ** t
         alpha = lr * np.sqrt(f(1) - beta_2_power) / (f(1) - beta_1_power)
         eps = self.epsilon * np.sqrt(f(1) - beta_2_power) if self.adaptive_epsilon else self.epsilon
+        self._step_scalars_cache = (key, (alpha, eps))
+        return alpha, eps
+
+    def _apply_dense(self, gradient, variable):
+        alpha, eps = self._step_scalars(variable.array.dtype)
         one_minus_b1, one_minus_b2 = 1 - self.beta_1, 1 - self.beta_2
         m = self._slot(self._momentums, variable)
         v = self._slot(self._velocities, variable)
