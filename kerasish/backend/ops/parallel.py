@@ -177,8 +177,8 @@ def over_batch(kernel, n, work, mostly_blas=False):
     try:
         while len(_WORKERS) < parts - 1:
             _WORKERS.append(_Worker())
-        # more chunks than threads, taken first come first served: a worker that wakes up late (tens of
-        # microseconds on a VM) leaves more chunks to the others instead of keeping them waiting
+        # chunks are taken first come first served: the caller takes a chunk a worker has not started yet
+        # (waking a thread costs tens of microseconds on a VM) instead of waiting for it
         chunks = min(n, parts * CHUNKS_PER_THREAD)
         bounds = [n * i // chunks for i in range(chunks + 1)]
         tickets = itertools.count()  # next() on it is atomic under the GIL
