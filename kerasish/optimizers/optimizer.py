@@ -56,13 +56,13 @@ def _grad_array(gradient, variable):
     target = variable.array
     if g.dtype == target.dtype and g.shape == target.shape and g.flags.c_contiguous:
         return g  # the usual case, without ascontiguousarray's overhead
-    if g.shape != variable.array.shape:
+    if g.shape != target.shape:
         try:
-            g = np.broadcast_to(g, variable.array.shape)
+            g = np.broadcast_to(g, target.shape)
         except ValueError:
             raise ValueError(f"Gradient of shape {g.shape} does not match variable '{variable.name}' of shape "
-                             f"{variable.array.shape}") from None
-    return np.ascontiguousarray(g, dtype=variable.array.dtype)
+                             f"{target.shape}") from None
+    return np.ascontiguousarray(g, dtype=target.dtype)
 
 
 class Optimizer:

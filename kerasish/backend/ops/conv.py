@@ -30,7 +30,6 @@ Example:
            [-5., -5., -5.]], dtype=float32)
 """
 import itertools
-import sys
 import threading
 
 import numpy as np
@@ -38,7 +37,8 @@ import numpy as np
 from .. import config
 from .. import tape as _tape
 from .core import RECORDING, Tensor, record, register, tensor_and_array
-from .parallel import over_batch, sum_parts
+from .parallel import over_batch, sum_over_batch
+from .recycle import reusable
 
 __all__ = [
     "conv1d", "conv2d", "conv3d", "conv1d_transpose", "conv2d_transpose", "conv3d_transpose",
@@ -173,49 +173,11 @@ def _scratch(tag, shape, dtype, fill=None):
     return buf
 
 
-def _refcount_of_a_free_buffer():
-    """sys.getrefcount of a pooled buffer that nothing else references, measured the way `_reusable` looks
-    (calibrated, so interpreters that count differently stay safe); None where refcounts do not exist."""
-    if not hasattr(sys, "getrefcount"):
-        return None
-    for buf in [np.empty(1)]:
-        return sys.getrefcount(buf)
-
-
-_FREE_REFS = _refcount_of_a_free_buffer()
-
-
-def _reusable(tag, shape, dtype):
-    """A buffer a tape node may keep: recycled only once nothing else references it any more.
-
-    Fresh large arrays cost page faults on every training step; this hands back the previous step's
-    buffer when its refcount shows that only this pool still holds it (the tape that kept it is gone).
-    """
-    pool = getattr(_SCRATCH, "pool", None)
-    if pool is None:
-        pool = _SCRATCH.pool = {}
-    key = (tag, shape, np.dtype(dtype).str)
-    entries = pool.pop(key, None)  # re-inserted: least recently used first
-    if entries is None:
-        if len(pool) >= 32:
-            pool.pop(next(iter(pool)))
-        entries = []
-    pool[key] = entries
-    if _FREE_REFS is not None:
-        for buf in entries:
-            if sys.getrefcount(buf) == _FREE_REFS:  # nobody but this loop and the pool holds it
-                return buf
-    buf = np.empty(shape, dtype)
-    if len(entries) < 4:
-        entries.append(buf)
-    return buf
-
-
 def _pad(xa, pads, reuse, fill=0.0):
     """x with its spatial axes padded by `fill`; `reuse` allows a cached buffer (not to be kept)."""
     if not any(b or a for b, a in pads):
         return xa
-    shape = (xa.shape[0],) + tuple(n + b + a for n, (b, a) in zip(xa.shape[1:-1], pads)) + (xa.shape[-1],)
+    shape = _padded_shape(xa.shape, pads)
     if reuse:
         xp = _scratch(("pad", pads), shape, xa.dtype, fill=float(fill))
     else:
@@ -229,8 +191,12 @@ def _pad_buffer(xa, pads):
     when nothing is padded: the caller copies the interior, part by part."""
     if not any(b or a for b, a in pads):
         return xa
-    shape = (xa.shape[0],) + tuple(n + b + a for n, (b, a) in zip(xa.shape[1:-1], pads)) + (xa.shape[-1],)
-    return _scratch(("pad", pads), shape, xa.dtype, fill=0.0)
+    return _scratch(("pad", pads), _padded_shape(xa.shape, pads), xa.dtype, fill=0.0)
+
+
+def _padded_shape(shape, pads):
+    """A channels-last (batch, *spatial, channels) shape with `pads` added to its spatial axes."""
+    return (shape[0],) + tuple(n + b + a for n, (b, a) in zip(shape[1:-1], pads)) + (shape[-1],)
 
 
 def _interior(pads, shape):
@@ -441,7 +407,7 @@ def conv(x, kernel, bias=None, strides=1, padding="valid", data_format=None, dil
     else:
         width = k * channels + fold
         shape = (n,) + out_sp + (width,)
-        buf = _reusable("col", shape, ka.dtype) if keep_col else _scratch("col", shape, ka.dtype)
+        buf = reusable("col", shape, ka.dtype) if keep_col else _scratch("col", shape, ka.dtype)
         col2d = buf.reshape(rows, width)
     if fold:
         w_mat = np.empty((k * channels + 1, filters), ka.dtype)
@@ -450,7 +416,7 @@ def conv(x, kernel, bias=None, strides=1, padding="valid", data_format=None, dil
     else:
         w_mat = w2d
     xp = _pad_buffer(xcl, pads) if buf is not None else None
-    out2d = _reusable("out", (rows, filters), ka.dtype)
+    out2d = reusable("out", (rows, filters), ka.dtype)
     per_sample = rows // n if n else 0
 
     def forward(lo, hi):  # samples [lo, hi): im2col, one GEMM, bias and relu (see parallel.over_batch)
@@ -477,7 +443,7 @@ def conv(x, kernel, bias=None, strides=1, padding="valid", data_format=None, dil
     if recording:
         x_shape = xcl.shape
         out_array = out.array
-        padded = (n,) + tuple(s + b + a for s, (b, a) in zip(x_shape[1:-1], pads)) + (channels,)
+        padded = _padded_shape(x_shape, pads)
 
         def vjp(g):
             _forbid_second_order(name, g, xt, kt, bt)
@@ -495,10 +461,9 @@ def conv(x, kernel, bias=None, strides=1, padding="valid", data_format=None, dil
                 if direct:
                     gx2d = np.empty((rows, channels), ka.dtype)
                 else:
-                    dxp = _reusable("col2im", padded, ka.dtype)
-            partials = {}
+                    dxp = reusable("col2im", padded, ka.dtype)
 
-            def backward(lo, hi):  # samples [lo, hi); weight gradients as partial sums per part
+            def backward(lo, hi):  # samples [lo, hi); returns this slice's weight gradients
                 r0, r1 = lo * per_sample, hi * per_sample
                 if pooled:
                     g2d = g.relu_masked(masked[lo:hi], lo, hi).reshape(r1 - r0, filters)
@@ -508,9 +473,9 @@ def conv(x, kernel, bias=None, strides=1, padding="valid", data_format=None, dil
                         g2d = _relu_mask(g2d, out2d[r0:r1])
                 col_part = col2d[r0:r1]
                 if fold and need_k:
-                    partials[lo] = (col_part.T @ g2d, None)
+                    weight_grads = (col_part.T @ g2d, None)
                 else:
-                    partials[lo] = (_grouped_matmul_tn(col_part, g2d, groups, k, cin_g) if need_k else None,
+                    weight_grads = (_grouped_matmul_tn(col_part, g2d, groups, k, cin_g) if need_k else None,
                                     _sum_rows(g2d) if need_b else None)
                 if need_x:
                     if direct:
@@ -522,19 +487,15 @@ def conv(x, kernel, bias=None, strides=1, padding="valid", data_format=None, dil
                         _grouped_matmul_nt(g2d, w2d, groups, k, cin_g, out=dcol)
                         _col2im(dcol.reshape((hi - lo,) + out_sp + (k, channels)), dxp[lo:hi], ksize, strides,
                                 dilation, out_sp)
+                return weight_grads
 
-            over_batch(backward, n, work=rows * (col2d.shape[1] + 2 * filters + (k * channels if need_x else 0)))
-            parts = [partials[lo] for lo in sorted(partials)]  # summed in batch order: deterministic
-            gk = gb = gx = None
-            if fold and need_k:
-                g_ext = sum_parts([p[0] for p in parts])
-                gk = g_ext[:-1].reshape(ka.shape)
-                gb = g_ext[-1].copy() if need_b else None
-            else:
-                if need_k:
-                    gk = sum_parts([p[0] for p in parts]).reshape(ka.shape)
-                if need_b:
-                    gb = sum_parts([p[1] for p in parts])
+            gk, gb = sum_over_batch(backward, n,
+                                    work=rows * (col2d.shape[1] + 2 * filters + (k * channels if need_x else 0)))
+            gx = None
+            if fold and gk is not None:  # the bias row of the folded GEMM is the bias gradient
+                gk, gb = gk[:-1], (gk[-1].copy() if need_b else None)
+            if gk is not None:
+                gk = gk.reshape(ka.shape)
             if need_x:
                 if direct:
                     gx = gx2d.reshape(x_shape)
@@ -739,7 +700,7 @@ def conv_transpose(x, kernel, bias=None, output_size=None, strides=1, padding="v
     dcol = _scratch("tcol", (rows, k * filters), ka.dtype)
     np.matmul(x2d, w2d.T, out=dcol)
     padded_shape = (n,) + padded_sp + (filters,)
-    y = _col2im(dcol.reshape((n,) + in_sp + (k, filters)), _reusable("col2im", padded_shape, ka.dtype), ksize,
+    y = _col2im(dcol.reshape((n,) + in_sp + (k, filters)), reusable("col2im", padded_shape, ka.dtype), ksize,
                 strides, dilation, in_sp)
     if any(b or a for b, a in pads):
         y = y[_interior(pads, (n,) + output_size + (filters,))]

@@ -28,10 +28,11 @@ Example:
 import numpy as np
 
 from .conv import (_check_bias, _forbid_second_order, _geometry, _im2col, _input_grad, _int_tuple, _interior,
-                   _needed, _offsets, _operands, _pad_buffer, _padding_mode, _relu_inplace, _reusable, _scratch,
+                   _needed, _offsets, _operands, _pad_buffer, _padded_shape, _padding_mode, _relu_inplace, _scratch,
                    _window)
 from .core import RECORDING, Tensor, record, register, tensor_and_array
-from .parallel import over_batch, sum_parts
+from .parallel import over_batch, sum_over_batch
+from .recycle import reusable
 from .pool import _first_max_hits, relu_masked_spread
 
 __all__ = ["conv_relu_max_pool"]
@@ -81,9 +82,9 @@ def conv_relu_max_pool(x, kernel, bias, pool_size, strides=1, padding="valid", d
     if ba is not None:
         w_mat[-1] = ba
     xp = _pad_buffer(xa, pads)
-    col = _reusable("col", (n,) + out_sp + (width,), ka.dtype) if keep_col else None
-    y = _reusable("pool_out", (n,) + pooled_sp + (filters,), ka.dtype)
-    hits = _reusable("pool_hits", (len(_offsets(psize)),) + y.shape, bool) if recording else None
+    col = reusable("col", (n,) + out_sp + (width,), ka.dtype) if keep_col else None
+    y = reusable("pool_out", (n,) + pooled_sp + (filters,), ka.dtype)
+    hits = reusable("pool_hits", (len(_offsets(psize)),) + y.shape, bool) if recording else None
     windows = [_window(offset, (1,) * nd, psize, pooled_sp) for offset in _offsets(psize)]
     step = max(1, SLICE_BYTES // max(1, per_sample * filters * ka.itemsize))
 
@@ -119,7 +120,7 @@ def conv_relu_max_pool(x, kernel, bias, pool_size, strides=1, padding="valid", d
 
     if recording:
         x_shape = xa.shape
-        padded = (n,) + tuple(s + b + a for s, (b, a) in zip(x_shape[1:-1], pads)) + (channels,)
+        padded = _padded_shape(x_shape, pads)
         w2d = w_mat[:k * channels]
 
         def vjp(g):
@@ -127,10 +128,9 @@ def conv_relu_max_pool(x, kernel, bias, pool_size, strides=1, padding="valid", d
             need_x, need_k, need_b = _needed(3)
             need_x, need_k, need_b = xt is not None and need_x, kt is not None and need_k, bt is not None and need_b
             ga = g.array if isinstance(g, Tensor) else np.asarray(g)
-            dxp = _reusable("col2im", padded, ka.dtype) if need_x else None
-            partials = {}
+            dxp = reusable("col2im", padded, ka.dtype) if need_x else None
 
-            def backward(lo, hi):  # samples [lo, hi), a slice at a time; weight gradients per part
+            def backward(lo, hi):  # samples [lo, hi), a slice at a time; returns their weight gradients
                 total = None
                 for a, b in slices(lo, hi):
                     masked = _scratch("relu_grad", (b - a,) + out_sp + (filters,), ka.dtype)
@@ -139,15 +139,18 @@ def conv_relu_max_pool(x, kernel, bias, pool_size, strides=1, padding="valid", d
                     if need_k or need_b:
                         part = col[a:b].reshape(-1, width).T @ g2d if need_k else \
                             np.ones(g2d.shape[0], g2d.dtype) @ g2d
-                        total = part if total is None else sum_parts([total, part])
+                        if total is None:
+                            total = part
+                        else:
+                            total += part
                     if need_x:
                         _input_grad(g2d, w2d, dxp[a:b], ksize, strides, dilation, out_sp)
-                partials[lo] = total
+                return (total,)
 
-            over_batch(backward, n, work=n * per_sample * (width + 3 * filters + (k * channels if need_x else 0)))
+            total, = sum_over_batch(backward, n,
+                                    work=n * per_sample * (width + 3 * filters + (k * channels if need_x else 0)))
             gk = gb = gx = None
-            if need_k or need_b:
-                total = sum_parts([partials[lo] for lo in sorted(partials)])  # in batch order: deterministic
+            if total is not None:
                 if need_k:
                     gk = total[:k * channels].reshape(ka.shape)
                     if need_b:

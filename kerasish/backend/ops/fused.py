@@ -20,7 +20,7 @@ import numpy as np
 from ..tape import NEEDS, GradientTape
 from .core import RECORDING, Tensor, record, register, tensor_and_array
 from .conv import _relu_inplace
-from .parallel import over_batch, sum_parts, too_small
+from .parallel import over_batch, sum_over_batch, too_small
 
 FUSABLE_ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax")
 
@@ -173,19 +173,16 @@ def dense(x, kernel, bias=None, activation="linear"):
             ga = g.array if isinstance(g, Tensor) else g
             g2 = ga.reshape(-1, ga.shape[-1])
             gx = np.empty(x2.shape, ka.dtype) if need_x else None
-            partials = {}
 
-            def backward(lo, hi):  # rows [lo, hi): gx rows, partial kernel and bias gradients
+            def backward(lo, hi):  # rows [lo, hi): gx rows; returns the slice's kernel and bias gradients
                 gz = activation_grad_from_output(g2[lo:hi], y[lo:hi], activation)
                 if need_x:
                     np.matmul(gz, ka.T, out=gx[lo:hi])
-                partials[lo] = (x2[lo:hi].T @ gz if need_k else None,
-                                gz.sum(axis=0) if (need_b and bt is not None) else None)
+                return (x2[lo:hi].T @ gz if need_k else None,
+                        gz.sum(axis=0) if (need_b and bt is not None) else None)
 
-            over_batch(backward, rows, work=2 * rows * in_dim * units // 16 + 3 * rows * units, mostly_blas=True)
-            parts = [partials[lo] for lo in sorted(partials)]
-            gk = sum_parts([p[0] for p in parts]) if need_k else None
-            gb = sum_parts([p[1] for p in parts]) if (need_b and bt is not None) else None
+            gk, gb = sum_over_batch(backward, rows, work=2 * rows * in_dim * units // 16 + 3 * rows * units,
+                                    mostly_blas=True)
             if gx is not None:
                 gx = gx.reshape(xa.shape)
             return gx, gk, gb

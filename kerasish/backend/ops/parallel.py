@@ -30,7 +30,7 @@ import time
 
 import numpy as np
 
-__all__ = ["over_batch", "sum_parts", "too_small", "parts_for", "max_threads"]
+__all__ = ["over_batch", "sum_over_batch", "sum_parts", "too_small", "parts_for", "max_threads"]
 
 MIN_WORK_PER_THREAD = 1 << 16   # elements a part must touch to repay a thread hand-off (~15 us here)
 CHUNKS_PER_THREAD = 1   # chunks are taken first come first served; 2-4 per thread measured slower
@@ -205,6 +205,20 @@ def over_batch(kernel, n, work, mostly_blas=False):
         if error is not None:
             raise error
     return parts
+
+
+def sum_over_batch(kernel, n, work, mostly_blas=False):
+    """`over_batch` for a kernel that returns a tuple of partial sums (arrays, or None for what it does not
+    compute): the totals, added in batch order, so they do not depend on which thread ran which slice."""
+    partials = {}
+
+    def keep(lo, hi):
+        partials[lo] = kernel(lo, hi)
+
+    over_batch(keep, n, work, mostly_blas)
+    ordered = [partials[lo] for lo in sorted(partials)]
+    return tuple(None if first is None else sum_parts([part[i] for part in ordered])
+                 for i, first in enumerate(ordered[0]))
 
 
 def sum_parts(parts):

@@ -23,9 +23,10 @@ import numpy as np
 
 from .. import config
 from .conv import (_from_channels_last, _geometry, _grad_channels_last, _int_tuple, _interior, _needed, _offsets,
-                   _pad, _reusable, _scratch, _to_channels_last, _window)
+                   _pad, _padded_shape, _scratch, _to_channels_last, _window)
 from .core import RECORDING, Tensor, record, register, tensor_and_array
 from .parallel import over_batch
+from .recycle import reusable
 from . import math as m
 
 __all__ = ["pool1d", "pool2d", "pool3d", "pool", "global_pool"]
@@ -86,7 +87,7 @@ def pool(x, pool_size, strides=None, padding="valid", data_format=None, pool_mod
     offsets = _offsets(ksize)
     recording = bool(RECORDING) and xt is not None
     n, c = xcl.shape[0], xcl.shape[-1]
-    y = _reusable("pool_out", (n,) + out_sp + (c,), xa.dtype)
+    y = reusable("pool_out", (n,) + out_sp + (c,), xa.dtype)
     windows = [_window(offset, (1,) * nd, strides, out_sp) for offset in offsets]
     hits = None
     if mode == "max":
@@ -95,7 +96,7 @@ def pool(x, pool_size, strides=None, padding="valid", data_format=None, pool_mod
         if recording and tiles and not padded:
             # windows never overlap: find each window's first maximum now, while x is still in cache;
             # the backward then only spreads g through these masks and never reads x again
-            hits = _reusable("pool_hits", (len(offsets),) + y.shape, bool)
+            hits = reusable("pool_hits", (len(offsets),) + y.shape, bool)
     else:
         xp = _pad(xcl, pads, reuse=True, fill=0.0)
         counts = _same_counts(spatial, ksize, strides, pads, out_sp, xa.dtype) if padded \
@@ -119,11 +120,11 @@ def pool(x, pool_size, strides=None, padding="valid", data_format=None, pool_mod
     out = Tensor(_from_channels_last(y, data_format))
 
     if recording:
-        padded_shape = (n,) + tuple(s + b + a for s, (b, a) in zip(spatial, pads)) + (c,)
+        padded_shape = _padded_shape(xcl.shape, pads)
 
         def route_back(ga):
             """J^T g: the input gradient for an output gradient (channels-last arrays)."""
-            dxp = _reusable("pool_grad", padded_shape, xa.dtype)
+            dxp = reusable("pool_grad", padded_shape, xa.dtype)
             if hits is not None:
                 over_batch(lambda lo, hi: _spread(ga[lo:hi], hits[:, lo:hi], dxp[lo:hi], windows, covers), n,
                            work=2 * dxp.size)

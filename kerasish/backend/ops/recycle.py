@@ -30,7 +30,7 @@ __all__ = ["reusable"]
 
 MIN_BYTES = 128 * 1024     # below glibc's mmap threshold: malloc reuses these without page faults
 MAX_BYTES = 64 * 2 ** 20   # never pin more than this per buffer
-PER_KEY = 2
+PER_KEY = 4  # convolutions of the same shape in one model each keep a buffer alive through a step
 MAX_KEYS = 32
 
 _LOCAL = threading.local()
