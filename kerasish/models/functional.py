@@ -118,13 +118,18 @@ def _build_inference_plan(model):
     return plan
 
 
+def mode_dependent_layers():
+    """The built-in layer classes of inference plans that compute something else in training."""
+    import kerasish.layers as L
+
+    return (L.Dropout,) + tuple(getattr(L, name) for name in _PURE_INFERENCE if hasattr(L, name))
+
+
 def _build_training_plan(model):
     """The inference plan, or None when a layer in it behaves differently in training (its inference step
     would be wrong under a training call)."""
-    import kerasish.layers as L
-
     plan = model._inference_plan()
-    mode_dependent = (L.Dropout,) + tuple(getattr(L, name) for name in _PURE_INFERENCE if hasattr(L, name))
+    mode_dependent = mode_dependent_layers()
     if not plan or any(type(layer) in mode_dependent for layer, _ in plan):
         return None
     return plan

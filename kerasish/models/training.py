@@ -25,7 +25,7 @@ from ..backend import config
 from ..backend.tape import GradientTape, no_recording
 from ..backend.tensor import Tensor
 from ..layers.layer import flatten
-from . import data_adapter
+from . import compiled_step, data_adapter
 from .data_adapter import ArrayBatches, GeneratorBatches, is_dataset_like, unpack_batch
 
 
@@ -186,15 +186,20 @@ def _flatten_outputs(y_pred):
 
 def default_train_step(model, data):
     x, y, sample_weight = unpack_batch(data)
-    variables = model.trainable_weights
+    program = compiled_step.program_for(model, x, y, sample_weight)
+    if program is not None:  # the step recorded on an earlier batch, replayed on arrays
+        program.run(x, y, sample_weight)
+        return _results(model)
     with GradientTape() as tape:
         y_pred = model(x, training=True)
         loss = model.compute_loss(x, y, _flatten_outputs(y_pred), sample_weight)
+    variables = model.trainable_weights  # after the forward pass: a deferred-build model has them only now
     grads = tape.gradient(loss, variables)
     model.optimizer.apply_gradients(zip(grads, variables))
     if model.compiled_metrics is not None:
         model.compiled_metrics.update_state(_prepare_targets(model, y), _flatten_outputs(y_pred),
                                             _sample_weights_for_outputs(model, sample_weight))
+    compiled_step.full_step_done(model)
     return _results(model)
 
 

@@ -396,7 +396,6 @@ class Optimizer:
         Returns:
             The `iterations` Variable.
         """
-        self._compute_current_learning_rate()
         pairs = []
         for pair in grads_and_vars:
             try:
@@ -421,14 +420,21 @@ class Optimizer:
             warnings.warn(f"Gradients do not exist for variables {missing} when minimizing the loss. If you're "
                           "using `model.compile()`, did you forget to provide a `loss` argument?", stacklevel=2)
         variables = [v for _, v in present]
+        for v in variables:
+            if self._var_key(v) not in self._index_dict:
+                raise KeyError(f"The optimizer cannot recognize variable {v.name}. Please call "
+                               "`optimizer.build(variables)` with the full list of trainable variables.")
+        return self._apply_arrays([_grad_array(g, v) for g, v in present], variables)
+
+    def _apply_arrays(self, grads, variables):
+        """The update itself, for checked inputs: `grads` are C-contiguous arrays in the dtypes and shapes of
+        `variables`, which this optimizer has built slots for (the compiled train step calls this)."""
+        self._compute_current_learning_rate()
         with no_recording():
-            grads = self._clip_gradients([_grad_array(g, v) for g, v in present])
+            grads = self._clip_gradients(grads)
             self._apply_weight_decay(variables)
             custom_step = type(self).update_step is not Optimizer.update_step
             for g, v in zip(grads, variables):
-                if self._var_key(v) not in self._index_dict:
-                    raise KeyError(f"The optimizer cannot recognize variable {v.name}. Please call "
-                                   "`optimizer.build(variables)` with the full list of trainable variables.")
                 if custom_step:
                     self.update_step(Tensor(g), v)
                 else:

@@ -137,6 +137,36 @@ def _log_softmax(x, axis=-1):
     return out
 
 
+# --------------------------------------------------------------------------- the logits formulas on arrays
+def sigmoid_xent_arrays(xa, ta):
+    """(loss, e): `max(x,0) - x*t + log(1+exp(-|x|))` elementwise, and `e = exp(-|x|)` for the gradient
+    `_stable_sigmoid_from(x, e) - t`."""
+    e = np.exp(-np.abs(xa))
+    loss = np.maximum(xa, 0.0)
+    loss -= xa * ta
+    loss += np.log1p(e)
+    return loss, e
+
+
+def softmax_xent_arrays(xa, ta, ax):
+    """(loss, -log_softmax(x), e, se): `logsumexp(x) - sum(t*x)` along `ax`; `e / se` is softmax(x)."""
+    neg_log_softmax = xa - np.max(xa, axis=ax, keepdims=True)  # shifted logits
+    e = np.exp(neg_log_softmax)
+    se = np.sum(e, axis=ax, keepdims=True)
+    np.subtract(np.log(se), neg_log_softmax, out=neg_log_softmax)
+    return np.sum(ta * neg_log_softmax, axis=ax), neg_log_softmax, e, se
+
+
+def sparse_softmax_xent_arrays(flat, labels, rows):
+    """(loss, e, se) for logits `flat` (n, classes) and valid integer `labels` (n,): `logsumexp(x) - x[label]`
+    per row; `e / se` is softmax(x). `rows` is `np.arange(n)`."""
+    shifted = flat - np.max(flat, axis=1, keepdims=True)
+    picked = shifted[rows, labels]
+    e = np.exp(shifted, out=shifted)
+    se = np.sum(e, axis=1, keepdims=True)
+    return np.log(se[:, 0]) - picked, e, se
+
+
 # --------------------------------------------------------------------------- fused logits kernels
 @register()
 def sigmoid_cross_entropy_with_logits(labels, logits):
@@ -154,10 +184,7 @@ def sigmoid_cross_entropy_with_logits(labels, logits):
     tt = target if isinstance(target, Tensor) else None
     ta = _array(target)
     _check_same_shape("sigmoid_cross_entropy_with_logits", ta, xa)
-    e = np.exp(-np.abs(xa))
-    loss = np.maximum(xa, 0.0)
-    loss -= xa * ta
-    loss += np.log1p(e)
+    loss, e = sigmoid_xent_arrays(xa, ta)
     out = Tensor(loss)
     if RECORDING and (xt is not None or tt is not None):
         def vjp(g):
@@ -196,11 +223,8 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1):
     ta = _array(target)
     _check_same_shape("softmax_cross_entropy_with_logits", ta, xa)
     (ax,) = normalize_axis(axis, xa.ndim, "softmax_cross_entropy_with_logits")
-    neg_log_softmax = xa - np.max(xa, axis=ax, keepdims=True)  # shifted logits
-    e = np.exp(neg_log_softmax)
-    se = np.sum(e, axis=ax, keepdims=True)
-    np.subtract(np.log(se), neg_log_softmax, out=neg_log_softmax)
-    out = Tensor(np.sum(ta * neg_log_softmax, axis=ax))
+    loss, neg_log_softmax, e, se = softmax_xent_arrays(xa, ta, ax)
+    out = Tensor(loss)
     if RECORDING and (xt is not None or tt is not None):
         def vjp(g):
             if RECORDING:
@@ -247,11 +271,8 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits, axis=-1):
     labels = _labels_array(labels, out_shape, xa.shape, num_classes)
     flat = moved.reshape(-1, num_classes)
     rows = np.arange(flat.shape[0])
-    shifted = flat - np.max(flat, axis=1, keepdims=True)
-    picked = shifted[rows, labels]
-    e = np.exp(shifted, out=shifted)
-    se = np.sum(e, axis=1, keepdims=True)
-    out = Tensor((np.log(se[:, 0]) - picked).reshape(out_shape))
+    loss, e, se = sparse_softmax_xent_arrays(flat, labels, rows)
+    out = Tensor(loss.reshape(out_shape))
     if RECORDING and xt is not None:
         def vjp(g):
             if RECORDING:

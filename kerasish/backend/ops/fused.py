@@ -132,28 +132,7 @@ def dense(x, kernel, bias=None, activation="linear"):
     x2 = xa.reshape(-1, in_dim) if xa.ndim != 2 else xa
     if x2.dtype != ka.dtype:
         x2 = x2.astype(ka.dtype)
-    rows, units = x2.shape[0], ka.shape[1]
-    keep_logits = activation in ("softmax", "sigmoid")
-    work = rows * in_dim * units // 16 + 3 * rows * units
-    if too_small(rows, work):  # the usual small call (predict of a few samples): no closure, no slices
-        z = x2 @ ka
-        if ba is not None:
-            z += ba
-        logits = z.copy() if keep_logits else None
-        y = apply_activation_inplace(z, activation)
-    else:
-        y = np.empty((rows, units), ka.dtype)
-        logits = np.empty_like(y) if keep_logits else None
-
-        def forward(lo, hi):  # rows [lo, hi): the same steps on a slice (see parallel.over_batch)
-            z_part = np.matmul(x2[lo:hi], ka, out=y[lo:hi])
-            if ba is not None:
-                z_part += ba
-            if keep_logits:
-                logits[lo:hi] = z_part
-            apply_activation_inplace(z_part, activation)
-
-        over_batch(forward, rows, work=work, mostly_blas=True)
+    y, logits = dense_forward(x2, ka, ba, activation, keep_logits=activation in ("softmax", "sigmoid"))
     out = Tensor(y.reshape(lead + (ka.shape[1],)) if xa.ndim != 2 else y)
     if logits is not None:  # evaluate/predict: no tape, but losses still see the logits
         out._keras_logits = Tensor(logits.reshape(out.shape))
@@ -171,18 +150,8 @@ def dense(x, kernel, bias=None, activation="linear"):
                 return replay_vjp(forward, (xt if xt is not None else Tensor(xa), kt, bt), g)
             need_x, need_k, need_b = (NEEDS + [False, False, False])[:3]
             ga = g.array if isinstance(g, Tensor) else g
-            g2 = ga.reshape(-1, ga.shape[-1])
-            gx = np.empty(x2.shape, ka.dtype) if need_x else None
-
-            def backward(lo, hi):  # rows [lo, hi): gx rows; returns the slice's kernel and bias gradients
-                gz = activation_grad_from_output(g2[lo:hi], y[lo:hi], activation)
-                if need_x:
-                    np.matmul(gz, ka.T, out=gx[lo:hi])
-                return (x2[lo:hi].T @ gz if need_k else None,
-                        gz.sum(axis=0) if (need_b and bt is not None) else None)
-
-            gk, gb = sum_over_batch(backward, rows, work=2 * rows * in_dim * units // 16 + 3 * rows * units,
-                                    mostly_blas=True)
+            gx, gk, gb = dense_backward(ga.reshape(-1, ga.shape[-1]), x2, y, ka, activation, need_x, need_k,
+                                        need_b and bt is not None)
             if gx is not None:
                 gx = gx.reshape(xa.shape)
             return gx, gk, gb
@@ -190,3 +159,45 @@ def dense(x, kernel, bias=None, activation="linear"):
         record((xt, kt, bt), out, vjp)
     return out
 
+
+def dense_forward(x2, ka, ba, activation, keep_logits=False):
+    """The dense forward pass on arrays: `(y, logits)` for `x2` of shape (rows, in); `logits` (a copy of the
+    pre-activation values) only with `keep_logits`. Batch-parallel where the work repays it."""
+    rows, in_dim, units = x2.shape[0], ka.shape[0], ka.shape[1]
+    work = rows * in_dim * units // 16 + 3 * rows * units
+    if too_small(rows, work):  # the usual small call (predict of a few samples): no closure, no slices
+        z = x2 @ ka
+        if ba is not None:
+            z += ba
+        logits = z.copy() if keep_logits else None
+        return apply_activation_inplace(z, activation), logits
+    y = np.empty((rows, units), ka.dtype)
+    logits = np.empty_like(y) if keep_logits else None
+
+    def forward(lo, hi):  # rows [lo, hi): the same steps on a slice (see parallel.over_batch)
+        z_part = np.matmul(x2[lo:hi], ka, out=y[lo:hi])
+        if ba is not None:
+            z_part += ba
+        if keep_logits:
+            logits[lo:hi] = z_part
+        apply_activation_inplace(z_part, activation)
+
+    over_batch(forward, rows, work=work, mostly_blas=True)
+    return y, logits
+
+
+def dense_backward(g2, x2, y, ka, activation, need_x, need_k, need_b):
+    """The dense backward pass on arrays: `(gx, gk, gb)` from the output gradient `g2` (rows, units), the
+    input `x2` and output `y` of `dense_forward`; None for what is not needed."""
+    rows, in_dim, units = x2.shape[0], ka.shape[0], ka.shape[1]
+    gx = np.empty(x2.shape, ka.dtype) if need_x else None
+
+    def backward(lo, hi):  # rows [lo, hi): gx rows; returns the slice's kernel and bias gradients
+        gz = activation_grad_from_output(g2[lo:hi], y[lo:hi], activation)
+        if need_x:
+            np.matmul(gz, ka.T, out=gx[lo:hi])
+        return (x2[lo:hi].T @ gz if need_k else None, gz.sum(axis=0) if need_b else None)
+
+    gk, gb = sum_over_batch(backward, rows, work=2 * rows * in_dim * units // 16 + 3 * rows * units,
+                            mostly_blas=True)
+    return gx, gk, gb

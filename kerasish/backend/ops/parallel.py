@@ -210,6 +210,8 @@ def over_batch(kernel, n, work, mostly_blas=False):
 def sum_over_batch(kernel, n, work, mostly_blas=False):
     """`over_batch` for a kernel that returns a tuple of partial sums (arrays, or None for what it does not
     compute): the totals, added in batch order, so they do not depend on which thread ran which slice."""
+    if too_small(n, work):  # one piece: no bookkeeping (a tiny model's whole step is ~50 us)
+        return kernel(0, n)
     partials = {}
 
     def keep(lo, hi):
