@@ -254,3 +254,12 @@ def test_matched_setups_do_not_warn(recwarn):
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
     model.fit(np.ones((4, 2)), np.array([0, 1, 2, 0]), verbose=0)
     assert not [w for w in recwarn if issubclass(w.category, UserWarning)]
+
+
+def test_a_deferred_build_model_trains_on_its_first_batch():
+    model = keras.Sequential([layers.Dense(4, activation="relu"), layers.Dense(1)])  # no input shape yet
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.random.default_rng(0).standard_normal((8, 3)).astype("float32")
+    model.train_on_batch(x, np.ones((8, 1), "float32"))
+    assert int(model.optimizer.iterations.numpy()) == 1
+    assert len(model.optimizer.variables()) > 1  # slots were made for the weights built during the step
