@@ -73,7 +73,9 @@ class _DenseKernel:
                                           trainable, trainable and layer.bias is not None)
         if gx is not None and len(x_shape) != 2:
             gx = gx.reshape(x_shape)
-        return gx, ([gk, gb] if layer.bias is not None else [gk]) if trainable else []
+        if not trainable:
+            return gx, []
+        return gx, [gk, gb] if layer.bias is not None else [gk]
 
 
 class _FlattenKernel:
@@ -367,6 +369,8 @@ class StepProgram:
         from ..optimizers.optimizer import _grad_array
 
         optimizer = self.model.optimizer
+        if not variables:
+            return  # nothing trainable: apply_gradients would do nothing either (not even count the step)
         if self.plain_optimizer and all(g is not None for g in grads):
             optimizer._apply_arrays([_grad_array(g, v) for g, v in zip(grads, variables)], variables)
         else:  # a DistributedOptimizer (all-reduce) or a missing gradient (the warning): the public path

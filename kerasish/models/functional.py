@@ -20,6 +20,7 @@ import copy
 
 import numpy as np
 
+from ..backend import config
 from ..backend.ops import conv_pool as conv_pool_ops
 from ..backend.ops import fused
 from ..backend.tensor import Tensor, as_tensor
@@ -188,6 +189,12 @@ def _fused_conv_pool(conv, pool, x):
     """The pair's output through `conv_relu_max_pool` (None: use the layers' own calls)."""
     return conv_pool_ops.conv_relu_max_pool(x, conv.kernel, conv.bias, pool.pool_size, conv.strides, conv.padding,
                                             conv.dilation_rate, name=conv.name)
+
+
+def _outside_any_call():
+    """Whether no layer call is under way and nothing forces the training phase."""
+    ctx = layer_module._context()
+    return ctx["depth"] == 0 and not ctx["training"] and not config.global_learning_phase()
 
 
 def _single_input_key(node):
@@ -362,6 +369,17 @@ class Functional(Model):
             raise ValueError(f"Input {i} of layer \"{self.name}\" is incompatible with the layer: expected "
                              f"shape={want}, found shape={tuple(shape)}")
         return x
+
+    def __call__(self, inputs, *args, **kwargs):
+        # model(x) on a numpy batch outside training: straight to the inference plan, without the generic
+        # call machinery (the single-sample latency path; the plan checks the input's shape and dtype)
+        if type(inputs) is np.ndarray and not args and not RECORDING and not kwargs.get("training") and \
+                (not kwargs or list(kwargs) == ["training"]) and self.__dict__.get("_graph_built", True) and \
+                _outside_any_call() and type(self).call in _PLAN_CALLS:
+            plan = self._inference_plan()
+            if plan:
+                return self._run_inference_plan(plan, inputs)
+        return super().__call__(inputs, *args, **kwargs)
 
     def call(self, inputs, training=None, mask=None):
         if mask is None:
@@ -709,3 +727,6 @@ def make_function(inputs, outputs):
         return result if isinstance(result, list) else [result]
 
     return run
+
+
+_PLAN_CALLS = (Functional.call,)  # calls that run the inference plan (Sequential adds its own)

@@ -15,6 +15,7 @@ from ..layers.input_layer import Input, InputLayer, KerasTensor
 from ..layers import layer as layer_module
 from ..layers.layer import Layer, is_symbolic
 from ..utils.serialization import register_builtin
+from . import functional
 from .functional import Functional, map_graph_network
 from .model import Model
 
@@ -225,3 +226,6 @@ class Sequential(Functional):
             layer = deserialize(conf, custom_objects=custom_objects)
             model.add(layer)
         return model
+
+
+functional._PLAN_CALLS += (Sequential.call,)  # a built Sequential's call is the Functional one

@@ -248,3 +248,14 @@ def test_loss_kernel_values_match_the_keras_losses():
     expected = keras.losses.MeanSquaredError()(targets, logits, sample_weight=sw)
     np.testing.assert_allclose(compiled_step._MeanSquaredErrorLoss()(logits, targets, sw)[0], expected.numpy(),
                                rtol=1e-6)
+
+
+def test_a_fully_frozen_model_takes_no_steps():
+    model = _mlp(2, None)()
+    model.trainable = False
+    model.compile(optimizer="sgd", loss="mse")
+    before = model.get_weights()
+    model.fit(X, REGRESSION, epochs=2, verbose=0)
+    assert int(model.optimizer.iterations.numpy()) == 0
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)

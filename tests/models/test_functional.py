@@ -149,3 +149,26 @@ def test_summary_shows_connections_for_functional_models():
     text = "\n".join(lines)
     assert "Connected to" in text and "['in_a[0][0]'," in text
     assert "Total params: 39" in text
+
+
+def test_calling_a_model_on_numpy_keeps_every_call_semantic():
+    """model(x) on an array takes the inference plan directly; training flags, learning phase, nesting
+    and shape checks still behave as in a full call."""
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(8, activation="relu"), layers.Dropout(0.5),
+                              layers.Dense(3, activation="softmax")])
+    x = np.random.default_rng(0).standard_normal((16, 4)).astype("float32")
+    plain = model(x).numpy()
+    np.testing.assert_array_equal(plain, model(x, training=False).numpy())
+    np.testing.assert_allclose(plain, model(keras.backend.constant(x)).numpy(), rtol=1e-6)
+    assert not np.allclose(plain, model(x, training=True).numpy())  # dropout active
+    keras.backend.set_learning_phase(1)
+    try:
+        assert not np.allclose(plain, model(x).numpy())
+    finally:
+        keras.backend.set_learning_phase(None)
+    outer = keras.Sequential([keras.Input(shape=(4,)), model])
+    np.testing.assert_allclose(outer(x).numpy(), plain, rtol=1e-6)
+    with pytest.raises(ValueError, match="expected shape=\\(None, 4\\), found shape=\\(16, 5\\)"):
+        model(np.ones((16, 5), "float32"))
+    assert model(x.astype("float64")).dtype == np.float32

@@ -515,7 +515,7 @@ _ZERO_ROWS = {}
 def _relu_inplace(a):
     """max(a, 0) in place for a contiguous array. numpy's maximum against a scalar takes a slow path;
     against a (cached, never written) row of zeros it runs vectorised, several times faster."""
-    if not a.flags.c_contiguous:
+    if a.size < 1024 or not a.flags.c_contiguous:  # small: the scalar path is quicker than the set-up
         return np.maximum(a, 0, out=a)
     zeros = _ZERO_ROWS.get(a.dtype)
     if zeros is None:
