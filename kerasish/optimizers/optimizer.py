@@ -512,18 +512,24 @@ class Optimizer:
         `target` is a Variable (or array) updated in place; `others` are arrays of the same size.
         """
         out = target.array if isinstance(target, Variable) else target
-        work = out if out.flags.c_contiguous else np.ascontiguousarray(out)
+        contiguous = out.flags.c_contiguous
+        work = out if contiguous else np.ascontiguousarray(out)
         dtype = work.dtype
         buffers = self._scratch_buffers.get(dtype)
         if buffers is None:
             buffers = self._scratch_buffers[dtype] = (np.empty(_CHUNK, dtype), np.empty(_CHUNK, dtype))
         s1, s2 = buffers
         n = work.size
-        if n <= _CHUNK and all(a.flags.c_contiguous for a in others):  # one chunk: no slicing loop
-            kernel(work.reshape(-1), *(a.reshape(-1) for a in others), s1[:n], s2[:n])
-            if work is not out:
-                out[...] = work
-            return
+        if n <= _CHUNK and contiguous:  # one chunk: no slicing loop (the usual case for small weights)
+            flat = [work.reshape(-1)]
+            for a in others:
+                if not a.flags.c_contiguous:
+                    break
+                flat.append(a.reshape(-1))
+            else:
+                flat += (s1[:n], s2[:n])
+                kernel(*flat)
+                return
         arrays = [work.reshape(-1)] + [np.ascontiguousarray(a).reshape(-1) for a in others]
         for start in range(0, n, _CHUNK):
             stop = min(start + _CHUNK, n)
