@@ -405,7 +405,8 @@ def _record(model):
 
 def _key(model):
     """What a program depends on: the model's structure, loss, optimizer and which layers are trainable."""
-    return (layer_module._STRUCTURE_VERSION[0], id(model.compiled_loss), id(model.optimizer),
+    # the objects themselves, not their ids: a new optimizer could reuse a collected one's id
+    return (layer_module._STRUCTURE_VERSION[0], model.compiled_loss, model.optimizer,
             tuple(layer._trainable for layer in model._flatten_layers()))
 
 

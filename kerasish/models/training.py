@@ -53,6 +53,7 @@ def compile_model(model, optimizer, loss, metrics, loss_weights, weighted_metric
         model._run_eagerly = bool(run_eagerly)
     object.__setattr__(model, "_train_state", None)
     object.__setattr__(model, "_metrics_cache", None)
+    object.__setattr__(model, "_step_program", None)  # the next step runs in full and records anew
 
 
 def _output_names(model):

@@ -259,3 +259,35 @@ def test_a_fully_frozen_model_takes_no_steps():
     assert int(model.optimizer.iterations.numpy()) == 0
     for a, b in zip(before, model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_recompiling_records_a_new_program():
+    def train(eager):
+        keras.utils.set_random_seed(3)
+        model = _mlp(3, "softmax")()
+        model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", run_eagerly=eager)
+        model.fit(X, LABELS, epochs=2, verbose=0, shuffle=False)
+        first = model.__dict__.get("_step_program")
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                      run_eagerly=eager)
+        history = model.fit(X, LABELS, epochs=2, verbose=0, shuffle=False).history
+        return model, first, history
+
+    full, _, full_history = train(eager=True)
+    replayed, first, history = train(eager=False)
+    assert isinstance(replayed._step_program[1], compiled_step.StepProgram)
+    assert replayed._step_program[1] is not first[1]
+    for a, b in zip(full.get_weights() + full.optimizer.variables(),
+                    replayed.get_weights() + replayed.optimizer.variables()):
+        np.testing.assert_allclose(np.asarray(b), np.asarray(a), rtol=2e-5, atol=2e-6)
+    np.testing.assert_allclose(history["accuracy"], full_history["accuracy"])
+
+
+def test_callbacks_that_change_weights_and_learning_rate_between_epochs():
+    class Shrink(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            self.model.set_weights([w * 0.5 for w in self.model.get_weights()])
+
+    callbacks = [Shrink(), keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr * 0.5)]
+    _assert_same_training(_mlp(2, None), dict(optimizer=keras.optimizers.SGD(0.05, momentum=0.5), loss="mse"),
+                          X, REGRESSION, callbacks=callbacks)
