@@ -172,3 +172,19 @@ def test_calling_a_model_on_numpy_keeps_every_call_semantic():
     with pytest.raises(ValueError, match="expected shape=\\(None, 4\\), found shape=\\(16, 5\\)"):
         model(np.ones((16, 5), "float32"))
     assert model(x.astype("float64")).dtype == np.float32
+
+
+@pytest.mark.parametrize("head", ["dense_softmax", "activation_layer"])
+def test_model_call_outputs_keep_their_hidden_logits(head):
+    """A huge logit: crossentropy from the output's hidden logits stays finite and exact (Keras's path);
+    from clipped probabilities it would be capped near -log(1e-7) = 16.1."""
+    last = [layers.Dense(3, activation="softmax")] if head == "dense_softmax" else \
+        [layers.Dense(3), layers.Activation("softmax")]
+    model = keras.Sequential([keras.Input(shape=(2,)), layers.Dense(4), layers.Reshape((4,))] + last)
+    model.layers[0].kernel.assign(np.array([[1.0, 0, 0, 0], [0, 0, 0, 0]], "float32"))
+    kernel = np.zeros((4, 3), "float32")
+    kernel[0, 0] = 100.0  # logits (100, 0, 0) for x = (1, 0)
+    model.layers[2].kernel.assign(kernel)
+    x = np.array([[1.0, 0.0]], "float32")
+    loss = keras.losses.sparse_categorical_crossentropy(np.array([1]), model(x)).numpy()
+    np.testing.assert_allclose(loss, [100.0 * 1.0], rtol=1e-5)
