@@ -71,7 +71,8 @@ _PURE_CALL = ("Flatten", "Reshape", "Permute", "RepeatVector", "Activation", "Co
               "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "DepthwiseConv1D", "DepthwiseConv2D",
               "SeparableConv1D", "SeparableConv2D", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
               "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "GlobalMaxPooling1D",
-              "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
+              "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
+              "GlobalAveragePooling3D",
               "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D",
               "UpSampling1D", "UpSampling2D", "UpSampling3D", "LayerNormalization", "Rescaling", "ReLU",
               "LeakyReLU", "ELU", "Softmax", "PReLU")
@@ -84,7 +85,8 @@ def _pure_layer_steps():
     """Built-in layers whose inference output depends only on their input and weights (exact classes)."""
     import kerasish.layers as L
 
-    steps = {L.Dense: _dense_step, L.Dropout: _identity_step, L.Identity: _identity_step}
+    steps = {L.Dense: _dense_step, L.Dropout: _identity_step, L.Identity: _identity_step,
+             L.Embedding: _call_step}  # an Embedding only without mask_zero (see _build_inference_plan)
     for names, step in ((_PURE_CALL, _call_step), (_PURE_INFERENCE, _inference_step)):
         for name in names:
             cls = getattr(L, name, None)
@@ -108,7 +110,7 @@ def _build_inference_plan(model):
         layer = node.layer
         step = _PURE_STEPS.get(type(layer))
         if step is None or not _single_input_key(node) or layer.activity_regularizer is not None \
-                or not layer.built:
+                or not layer.built or getattr(layer, "mask_zero", False):  # a mask needs the full calls
             return None
         pool_node = pairs.get(id(node))
         if pool_node is not None and pool_node.layer.built:  # a chain: the pooling is the next node

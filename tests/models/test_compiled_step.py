@@ -291,3 +291,19 @@ def test_callbacks_that_change_weights_and_learning_rate_between_epochs():
     callbacks = [Shrink(), keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr * 0.5)]
     _assert_same_training(_mlp(2, None), dict(optimizer=keras.optimizers.SGD(0.05, momentum=0.5), loss="mse"),
                           X, REGRESSION, callbacks=callbacks)
+
+
+@pytest.mark.parametrize("mask_zero", [False, True])
+def test_text_classifier_with_an_embedding(mask_zero):
+    ids = RNG.integers(0, 30, (40, 7)).astype("int32")
+    ids[:5, -3:] = 0
+    labels = (ids.sum(axis=1) % 2).astype("float32")
+
+    def build():
+        return keras.Sequential([keras.Input(shape=(7,), dtype="int32"), layers.Embedding(30, 5, mask_zero=mask_zero),
+                                 layers.GlobalAveragePooling1D(), layers.Dense(6, activation="relu"),
+                                 layers.Dense(1, activation="sigmoid")])
+
+    model = _assert_same_training(build, dict(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"]),
+                                  ids, labels, expect_program=not mask_zero, batch_size=8)
+    np.testing.assert_allclose(model.predict(ids, verbose=0), model._run_graph(ids).numpy(), rtol=1e-6)
