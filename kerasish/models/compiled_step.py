@@ -132,7 +132,7 @@ def _kernel_for(layer, step, is_last):
 
     if isinstance(layer, tuple):  # a Conv(relu) -> MaxPooling pair run as one op
         return _TapedKernel(layer, lambda x: step(layer, x))
-    if type(layer) in functional.mode_dependent_layers():
+    if functional.is_mode_dependent(layer):
         return _TapedKernel((layer,), lambda x: layer.call(x, training=True))
     if type(layer) is L.Dense and layer._fused is not None:
         return _DenseKernel(layer, logits=is_last and layer._fused in ("softmax", "sigmoid"))

@@ -78,6 +78,7 @@ _PURE_CALL = ("Flatten", "Reshape", "Permute", "RepeatVector", "Activation", "Co
               "LeakyReLU", "ELU", "Softmax", "PReLU")
 _PURE_INFERENCE = ("BatchNormalization", "GaussianNoise", "GaussianDropout", "AlphaDropout", "SpatialDropout1D",
                    "SpatialDropout2D", "SpatialDropout3D")
+_PURE_RNN = ("SimpleRNN", "LSTM", "GRU")  # unless stateful (see _build_inference_plan)
 _PURE_STEPS = None
 
 
@@ -87,7 +88,7 @@ def _pure_layer_steps():
 
     steps = {L.Dense: _dense_step, L.Dropout: _identity_step, L.Identity: _identity_step,
              L.Embedding: _call_step}  # an Embedding only without mask_zero (see _build_inference_plan)
-    for names, step in ((_PURE_CALL, _call_step), (_PURE_INFERENCE, _inference_step)):
+    for names, step in ((_PURE_CALL, _call_step), (_PURE_INFERENCE + _PURE_RNN, _inference_step)):
         for name in names:
             cls = getattr(L, name, None)
             if cls is not None:
@@ -110,8 +111,8 @@ def _build_inference_plan(model):
         layer = node.layer
         step = _PURE_STEPS.get(type(layer))
         if step is None or not _single_input_key(node) or layer.activity_regularizer is not None \
-                or not layer.built or getattr(layer, "mask_zero", False):  # a mask needs the full calls
-            return None
+                or not layer.built or getattr(layer, "mask_zero", False) or getattr(layer, "stateful", False):
+            return None  # a mask needs the full calls; a stateful RNN's output depends on earlier calls
         pool_node = pairs.get(id(node))
         if pool_node is not None and pool_node.layer.built:  # a chain: the pooling is the next node
             plan.append(((layer, pool_node.layer), _conv_pool_step))
@@ -121,11 +122,14 @@ def _build_inference_plan(model):
     return plan
 
 
-def mode_dependent_layers():
-    """The built-in layer classes of inference plans that compute something else in training."""
+def is_mode_dependent(layer):
+    """Whether a layer of an inference plan computes something else in training (dropout, noise, batch
+    statistics, an RNN's dropout masks)."""
     import kerasish.layers as L
 
-    return (L.Dropout,) + tuple(getattr(L, name) for name in _PURE_INFERENCE if hasattr(L, name))
+    if type(layer) in (L.SimpleRNN, L.LSTM, L.GRU):
+        return bool(layer.cell.dropout or layer.cell.recurrent_dropout)
+    return type(layer) is L.Dropout or type(layer).__name__ in _PURE_INFERENCE
 
 
 def _run_plan_on_arrays(plan, x):
@@ -156,8 +160,7 @@ def _build_training_plan(model):
     """The inference plan, or None when a layer in it behaves differently in training (its inference step
     would be wrong under a training call)."""
     plan = model._inference_plan()
-    mode_dependent = mode_dependent_layers()
-    if not plan or any(type(layer) in mode_dependent for layer, _ in plan):
+    if not plan or any(not isinstance(layer, tuple) and is_mode_dependent(layer) for layer, _ in plan):
         return None
     return plan
 

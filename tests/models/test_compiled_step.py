@@ -307,3 +307,31 @@ def test_text_classifier_with_an_embedding(mask_zero):
     model = _assert_same_training(build, dict(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"]),
                                   ids, labels, expect_program=not mask_zero, batch_size=8)
     np.testing.assert_allclose(model.predict(ids, verbose=0), model._run_graph(ids).numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("rnn", ["lstm", "gru_dropout", "simple_rnn_sequences"])
+def test_recurrent_models(rnn):
+    ids = RNG.integers(1, 20, (24, 6)).astype("int32")
+    labels = (ids[:, 0] > 10).astype("float32")[:, None]
+
+    def build():
+        recurrent = {"lstm": lambda: layers.LSTM(5),
+                     "gru_dropout": lambda: layers.GRU(5, dropout=0.2, recurrent_dropout=0.1),
+                     "simple_rnn_sequences": lambda: layers.SimpleRNN(4, return_sequences=True)}[rnn]()
+        stack = [keras.Input(shape=(6,), dtype="int32"), layers.Embedding(20, 3), recurrent]
+        if rnn == "simple_rnn_sequences":
+            stack.append(layers.Flatten())
+        return keras.Sequential(stack + [layers.Dense(1, activation="sigmoid")])
+
+    model = _assert_same_training(build, dict(optimizer="adam", loss="binary_crossentropy"), ids, labels,
+                                  batch_size=8)
+    np.testing.assert_allclose(model.predict(ids, verbose=0), model._run_graph(ids).numpy(), rtol=1e-5,
+                               atol=1e-7)
+
+
+def test_a_stateful_rnn_keeps_the_full_step():
+    def build():
+        return keras.Sequential([keras.Input(batch_shape=(8, 6, 2)), layers.LSTM(3, stateful=True), layers.Dense(1)])
+
+    _assert_same_training(build, dict(optimizer="sgd", loss="mse"), RNG.standard_normal((24, 6, 2)).astype("float32"),
+                          REGRESSION[:24, :1], expect_program=False, batch_size=8)
