@@ -45,6 +45,11 @@ __all__ = ["program_for", "StepProgram"]
 
 
 # --------------------------------------------------------------------------- layer kernels
+# Every kernel has the same three methods:
+#   variables()                  its trainable weights, in the layer's weight order
+#   forward(x, need_x, keep)     -> (y, saved); `saved` only when `keep` (a layer at or after the first one
+#                                with weights); `need_x`: an input gradient will be asked for
+#   backward(g, saved, need_x)   -> (gx or None, [gradient per variable])
 class _DenseKernel:
     """A Dense layer with a fusable activation; `logits=True` leaves the softmax/sigmoid to the loss."""
 
