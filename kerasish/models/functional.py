@@ -23,12 +23,12 @@ import numpy as np
 from ..backend import config
 from ..backend.ops import conv_pool as conv_pool_ops
 from ..backend.ops import fused
-from ..backend.tensor import Tensor, as_tensor
-from ..layers.input_layer import InputLayer, KerasTensor, Node
+from ..backend.tensor import Tensor
+from ..layers.input_layer import InputLayer, Node
 from ..layers import layer as layer_module
 from ..backend.tape import RECORDING
 from ..layers.layer import Layer, flatten, is_symbolic, map_structure
-from ..utils.serialization import deserialize_keras_object, register_builtin, serialize_keras_object
+from ..utils.serialization import register_builtin, serialize_keras_object
 from .model import Model
 
 

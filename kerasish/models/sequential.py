@@ -11,7 +11,7 @@ Example:
 """
 import numpy as np
 
-from ..layers.input_layer import Input, InputLayer, KerasTensor
+from ..layers.input_layer import Input, InputLayer
 from ..layers import layer as layer_module
 from ..layers.layer import Layer, is_symbolic
 from ..utils.serialization import register_builtin

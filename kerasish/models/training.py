@@ -14,9 +14,6 @@ Example:
     >>> sorted(h.history)
     ['loss', 'mae']
 """
-import copy
-import math
-import sys
 import warnings
 
 import numpy as np
