@@ -40,6 +40,8 @@ from ..backend.ops import fused, nn
 from ..backend.tape import RECORDING, GradientTape, no_recording
 from ..backend.tensor import Tensor
 from ..layers import layer as layer_module
+from .. import losses
+from ..optimizers.optimizer import Optimizer, _grad_array
 
 __all__ = ["program_for", "StepProgram"]
 
@@ -55,6 +57,7 @@ class _DenseKernel:
 
     def __init__(self, layer, logits=False):
         self.layer = layer
+        self.logits_of = layer._fused if logits else None  # the activation left to the loss, if any
         self.activation = "linear" if logits else layer._fused
 
     def variables(self):
@@ -168,7 +171,7 @@ class _MeanSquaredErrorLoss:
             y = y.astype(out.dtype)
         diff = out - y
         units = diff.shape[-1]
-        value = _reduce(np.divide(np.add.reduce(np.square(diff), axis=-1), units), sw)
+        value = _reduce(losses.mean_square_rows(diff), sw)
         grad = diff * (2.0 / units)
         grad *= _sample_scale(sw, diff.shape[0], out.dtype)[..., None]
         return value, grad
@@ -199,7 +202,7 @@ class _SparseCrossentropyLoss:
 class _CategoricalCrossentropyLoss:
     """Softmax crossentropy from the logits and one-hot (or soft, or smoothed) targets."""
 
-    def __init__(self, label_smoothing):
+    def __init__(self, label_smoothing=0.0):
         self.label_smoothing = float(label_smoothing)
 
     def __call__(self, logits, y, sw):
@@ -220,7 +223,7 @@ class _CategoricalCrossentropyLoss:
 class _BinaryCrossentropyLoss:
     """Sigmoid crossentropy from the logits, averaged over the last axis (Keras's hidden-logits path)."""
 
-    def __init__(self, label_smoothing):
+    def __init__(self, label_smoothing=0.0):
         self.label_smoothing = float(label_smoothing)
 
     def __call__(self, logits, y, sw):
@@ -246,55 +249,54 @@ class _TapedLoss:
     """Any other compiled loss: the loss object itself under a private tape (logits restored to the
     probabilities the way the Dense op's softmax/sigmoid does, so hidden-logits losses see them)."""
 
-    def __init__(self, loss_obj, output_activation):
+    def __init__(self, loss_obj, logits_of):
         self.loss_obj = loss_obj
-        self.output_activation = output_activation  # "softmax"/"sigmoid" when the last kernel gave logits
+        self.logits_of = logits_of  # "softmax"/"sigmoid" when the last kernel gave the head's logits
 
     def __call__(self, out, y, sw):
         source = Tensor(out)
         with GradientTape(watch_accessed_variables=False) as tape:
             tape.watch(source)
-            pred = source
-            if self.output_activation == "softmax":
-                pred = nn.softmax(source)
-            elif self.output_activation == "sigmoid":
-                pred = nn.sigmoid(source)
-            value = self.loss_obj(y, pred, sample_weight=sw)
+            value = self.loss_obj(y, _head(source, self.logits_of), sample_weight=sw)
         grad = tape.gradient(value, source)
         return value.array, (grad.array if grad is not None else None)
 
 
-_FUSED_LOSSES = {"mean_squared_error": _MeanSquaredErrorLoss, "sparse_categorical_crossentropy":
-                 _SparseCrossentropyLoss, "categorical_crossentropy": _CategoricalCrossentropyLoss,
-                 "binary_crossentropy": _BinaryCrossentropyLoss}
+def _head(t, logits_of):
+    """The model's output from the last kernel's: the head's softmax/sigmoid applied to its logits (the
+    result carries them as hidden logits, as the Dense op's does), or `t` itself."""
+    if logits_of == "softmax":
+        return nn.softmax(t)
+    return nn.sigmoid(t) if logits_of == "sigmoid" else t
 
 
-def _fused_loss(loss_obj, output_activation):
-    """The loss kernel for the built-in losses computed here (taking logits for the crossentropies), or None."""
-    from .. import losses
+# loss function -> (its kernel, the output activation whose logits the kernel takes instead of probabilities);
+# looked up by identity (a user's loss callable need not be hashable)
+_FUSED_LOSSES = {losses.mean_squared_error: (_MeanSquaredErrorLoss, None),
+                 losses.sparse_categorical_crossentropy: (_SparseCrossentropyLoss, "softmax"),
+                 losses.categorical_crossentropy: (_CategoricalCrossentropyLoss, "softmax"),
+                 losses.binary_crossentropy: (_BinaryCrossentropyLoss, "sigmoid")}
 
-    fn = getattr(loss_obj, "fn", None)
-    kwargs = dict(getattr(loss_obj, "_fn_kwargs", {}))
+
+def _fused_loss(loss_obj, logits_of):
+    """The kernel computing `loss_obj` here, or None (the taped loss). `logits_of`: the activation of the
+    model's softmax/sigmoid head, whose logits the last kernel hands over (None: the output as it is)."""
     if not isinstance(loss_obj, losses.LossFunctionWrapper) or type(loss_obj).call is not \
             losses.LossFunctionWrapper.call or loss_obj._get_reduction() != losses.Reduction.SUM_OVER_BATCH_SIZE:
         return None
-    name = next((n for n in _FUSED_LOSSES if getattr(losses, n) is fn), None)
-    if name is None or kwargs.pop("axis", -1) != -1 or kwargs.pop("ignore_class", None) is not None:
+    kernel, takes_logits_of = next((v for fn, v in _FUSED_LOSSES.items() if fn is loss_obj.fn), (None, None))
+    kwargs = dict(loss_obj._fn_kwargs)
+    if kernel is None or kwargs.pop("axis", -1) != -1 or kwargs.pop("ignore_class", None) is not None:
         return None
-    from_logits = bool(kwargs.pop("from_logits", False))
-    smoothing = kwargs.pop("label_smoothing", 0.0)
-    if kwargs:
+    # the kernel wants the head's logits; with from_logits=True the output already is them (and a softmax or
+    # sigmoid head under from_logits=True stays taped: that step warns, as Keras does); probabilities from any
+    # other head are clipped the Keras way by the taped loss
+    if kwargs.pop("from_logits", False):
+        takes_logits_of = None
+    if logits_of != takes_logits_of:
         return None
-    if from_logits and output_activation is not None:
-        return None  # from_logits=True on a softmax/sigmoid output: the taped step warns, as Keras does
-    expected = {"sparse_categorical_crossentropy": "softmax", "categorical_crossentropy": "softmax",
-                "binary_crossentropy": "sigmoid"}.get(name)
-    if name != "mean_squared_error" and not from_logits and output_activation != expected:
-        return None  # probabilities: Keras clips them; the taped loss does that
-    if name == "mean_squared_error" and output_activation is not None:
-        return None
-    kernel = _FUSED_LOSSES[name]
-    return kernel(smoothing) if name in ("categorical_crossentropy", "binary_crossentropy") else kernel()
+    options = {k: kwargs.pop(k) for k in ("label_smoothing",) if k in kwargs}
+    return None if kwargs else kernel(**options)
 
 
 # --------------------------------------------------------------------------- the program
@@ -305,17 +307,13 @@ class StepProgram:
     def __init__(self, model, kernels, loss_obj, loss_weight):
         self.model = model
         self.kernels = kernels
-        last = kernels[-1]
-        self.output_activation = last.layer._fused if last.activation == "linear" and \
-            last.layer._fused in ("softmax", "sigmoid") else None
-        self.fused_loss = _fused_loss(loss_obj, self.output_activation)
-        self.taped_loss = _TapedLoss(loss_obj, self.output_activation)
+        self.logits_of = kernels[-1].logits_of
+        self.fused_loss = _fused_loss(loss_obj, self.logits_of)
+        self.taped_loss = _TapedLoss(loss_obj, self.logits_of)
         self.loss_weight = loss_weight
         self.input_dtype = model.inputs[0].dtype
         self.checked_shapes = set()
         optimizer = model.optimizer
-        from ..optimizers.optimizer import Optimizer
-
         self.plain_optimizer = type(optimizer).apply_gradients is Optimizer.apply_gradients and \
             "apply_gradients" not in optimizer.__dict__
         self.metrics = model.compiled_metrics if model.compiled_metrics is not None and \
@@ -348,7 +346,7 @@ class StepProgram:
         self._apply([gw for gs in grads if gs is not None for gw in gs], variables)
         model.compiled_loss.loss_tracker.update_state(float(value), sample_weight=h.shape[0] if h.ndim else 1)
         if self.metrics is not None:
-            self.metrics.update_state(y, self._predictions(h), sw)
+            self.metrics.update_state(y, _head(Tensor(h), self.logits_of), sw)
 
     def _loss(self, out, y, sw):
         """(value, d value / d out) with the loss weight applied."""
@@ -363,16 +361,7 @@ class StepProgram:
             g = g * self.loss_weight if g is not None else None
         return value, g
 
-    def _predictions(self, out):
-        if self.output_activation == "softmax":
-            return nn.softmax(out)
-        if self.output_activation == "sigmoid":
-            return nn.sigmoid(out)
-        return Tensor(out)
-
     def _apply(self, grads, variables):
-        from ..optimizers.optimizer import _grad_array
-
         optimizer = self.model.optimizer
         if not variables:
             return  # nothing trainable: apply_gradients would do nothing either (not even count the step)
@@ -384,13 +373,12 @@ class StepProgram:
 
 def _record(model):
     """A StepProgram for `model` as it is now, or None when its step is outside what programs cover."""
-    from .functional import Functional
+    from . import functional
     from .model import Model
-    from .sequential import Sequential
 
     cls = type(model)
-    if not isinstance(model, Functional) or cls.train_step is not Model.train_step or \
-            cls.compute_loss is not Model.compute_loss or cls.call not in (Functional.call, Sequential.call):
+    if not isinstance(model, functional.Functional) or cls.train_step is not Model.train_step or \
+            cls.compute_loss is not Model.compute_loss or cls.call not in functional._PLAN_CALLS:
         return None
     plan = model._inference_plan()
     compiled_loss = model.compiled_loss

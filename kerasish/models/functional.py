@@ -125,11 +125,10 @@ def _build_inference_plan(model):
 def is_mode_dependent(layer):
     """Whether a layer of an inference plan computes something else in training (dropout, noise, batch
     statistics, an RNN's dropout masks)."""
-    import kerasish.layers as L
-
-    if type(layer) in (L.SimpleRNN, L.LSTM, L.GRU):
+    name = type(layer).__name__  # plan layers are exactly the built-in classes
+    if name in _PURE_RNN:
         return bool(layer.cell.dropout or layer.cell.recurrent_dropout)
-    return type(layer) is L.Dropout or type(layer).__name__ in _PURE_INFERENCE
+    return name == "Dropout" or name in _PURE_INFERENCE
 
 
 def _run_plan_on_arrays(plan, x):
@@ -144,12 +143,13 @@ def _run_plan_on_arrays(plan, x):
             value, logits = fused.dense_forward(value, layer.kernel.array, bias, layer._fused,
                                                 keep_logits=layer._fused in ("softmax", "sigmoid"))
             continue
-        x = Tensor(value)
-        if logits is not None:
-            x._keras_logits = Tensor(logits)
-        x = step(layer, x)
+        x = step(layer, _with_logits(value, logits))
         value, logits = x.array, getattr(x, "_keras_logits", None)
         logits = logits.array if logits is not None else None
+    return _with_logits(value, logits)
+
+
+def _with_logits(value, logits):
     x = Tensor(value)
     if logits is not None:
         x._keras_logits = Tensor(logits)
