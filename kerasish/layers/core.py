@@ -20,6 +20,7 @@ from .. import activations, constraints, initializers, regularizers
 from ..backend import config
 from ..backend.ops import fused
 from ..backend.ops import math as m
+from ..backend.ops import nn
 from ..backend.tensor import Tensor, as_tensor
 from ..utils.serialization import register_builtin
 from .layer import InputSpec, Layer, flatten, map_structure
@@ -170,8 +171,6 @@ class Dropout(Layer):
         noise_shape = self.noise_shape
         if noise_shape is not None:
             noise_shape = tuple(inputs.shape[i] if d is None else d for i, d in enumerate(noise_shape))
-        from ..backend.ops import nn
-
         return nn.dropout(inputs, self.rate, noise_shape, self._rng)
 
     def compute_output_shape(self, input_shape):
