@@ -36,12 +36,12 @@ import inspect
 import json
 import os
 import tempfile
-import warnings
 import numpy as np
 
 from .backend.tensor import Tensor
 from .utils.progbar import Progbar
 from .utils.serialization import register_builtin
+from .backend.user_warnings import warn
 
 _BATCH_HOOKS = {
     "on_train_batch_begin": ("train", "on_batch_begin"),
@@ -626,7 +626,7 @@ class EarlyStopping(Callback):
         self.start_from_epoch = start_from_epoch
         self.best_epoch = 0
         if mode not in ("auto", "min", "max"):
-            warnings.warn(f"EarlyStopping mode {mode} is unknown, fallback to auto mode.", stacklevel=2)
+            warn(f"EarlyStopping mode {mode} is unknown, fallback to auto mode.")
             mode = "auto"
         self.mode = mode
         if mode == "min":
@@ -682,8 +682,8 @@ class EarlyStopping(Callback):
         logs = logs or {}
         value = logs.get(self.monitor)
         if value is None:
-            warnings.warn(f"Early stopping conditioned on metric `{self.monitor}` which is not available. "
-                          f"Available metrics are: {','.join(list(logs.keys()))}", stacklevel=2)
+            warn(f"Early stopping conditioned on metric `{self.monitor}` which is not available. "
+                 f"Available metrics are: {','.join(list(logs.keys()))}")
             return None
         return _to_python(value)
 
@@ -735,14 +735,14 @@ class ModelCheckpoint(Callback):
         self.load_weights_on_restart = kwargs.pop("load_weights_on_restart", False)
         if "period" in kwargs:
             self.period = kwargs.pop("period")
-            warnings.warn("`period` argument is deprecated. Please use `save_freq` to specify the frequency in "
-                          "number of batches seen.", stacklevel=2)
+            warn("`period` argument is deprecated. Please use `save_freq` to specify the frequency in "
+                 "number of batches seen.")
         else:
             self.period = 1
         if kwargs:
             raise TypeError(f"ModelCheckpoint: unrecognized keyword arguments: {sorted(kwargs)}")
         if mode not in ("auto", "min", "max"):
-            warnings.warn(f"ModelCheckpoint mode {mode} is unknown, fallback to auto mode.", stacklevel=2)
+            warn(f"ModelCheckpoint mode {mode} is unknown, fallback to auto mode.")
             mode = "auto"
         self.mode = mode
         if mode == "min" or (mode == "auto" and not ("acc" in monitor or monitor.startswith("fmeasure"))):
@@ -804,7 +804,7 @@ class ModelCheckpoint(Callback):
         if self.save_best_only:
             current = logs.get(self.monitor)
             if current is None:
-                warnings.warn(f"Can save best model only with {self.monitor} available, skipping.", stacklevel=2)
+                warn(f"Can save best model only with {self.monitor} available, skipping.")
                 return
             if self.monitor_op(current, self.best):
                 if self.verbose > 0:
@@ -1005,8 +1005,7 @@ class ReduceLROnPlateau(Callback):
             raise ValueError(f"ReduceLROnPlateau does not support a factor >= 1.0. Got {factor}")
         if "epsilon" in kwargs:
             min_delta = kwargs.pop("epsilon")
-            warnings.warn("`epsilon` argument is deprecated and will be removed, use `min_delta` instead.",
-                          stacklevel=2)
+            warn("`epsilon` argument is deprecated and will be removed, use `min_delta` instead.")
         if kwargs:
             raise TypeError(f"ReduceLROnPlateau: unrecognized keyword arguments: {sorted(kwargs)}")
         self.factor = factor
@@ -1024,8 +1023,7 @@ class ReduceLROnPlateau(Callback):
 
     def _reset(self):
         if self.mode not in ("auto", "min", "max"):
-            warnings.warn(f"Learning rate reduction mode {self.mode} is unknown, fallback to auto mode.",
-                          stacklevel=3)
+            warn(f"Learning rate reduction mode {self.mode} is unknown, fallback to auto mode.")
             self.mode = "auto"
         if self.mode == "min" or (self.mode == "auto" and "acc" not in self.monitor):
             self.monitor_op = lambda a, b: np.less(a, b - self.min_delta)
@@ -1044,8 +1042,8 @@ class ReduceLROnPlateau(Callback):
         logs["lr"] = _get_learning_rate(self.model)
         current = logs.get(self.monitor)
         if current is None:
-            warnings.warn(f"Learning rate reduction is conditioned on metric `{self.monitor}` which is not "
-                          f"available. Available metrics are: {','.join(list(logs.keys()))}", stacklevel=2)
+            warn(f"Learning rate reduction is conditioned on metric `{self.monitor}` which is not "
+                 f"available. Available metrics are: {','.join(list(logs.keys()))}")
             return
         current = _to_python(current)
         if self.in_cooldown():

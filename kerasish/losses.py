@@ -19,7 +19,6 @@ Example:
     array([ 1.,  4.,  9., 16.], dtype=float32)
 """
 import math
-import warnings
 
 import numpy as np
 
@@ -28,6 +27,7 @@ from .backend.ops import crossentropy as _ce
 from .backend.ops import math as m
 from .backend.ops.core import RECORDING, record, tensor_and_array, unbroadcast
 from .backend.tensor import Tensor
+from .backend.user_warnings import warn
 from .utils.serialization import (deserialize_keras_object, get_registered_name,
                                   register_builtin, serialize_keras_object)
 
@@ -598,10 +598,10 @@ def _smooth_categorical(y_true, label_smoothing, axis):
 
 def _warn_single_class(fn_name, y_pred):
     if np.shape(y_pred)[-1:] == (1,):
-        warnings.warn(
-            f"In loss {fn_name}, expected y_pred.shape to be (batch_size, num_classes) with num_classes > 1. "
-            f"Received: y_pred.shape={tuple(np.shape(y_pred))}. Consider using 'binary_crossentropy' if you "
-            "only have 2 classes.", SyntaxWarning, stacklevel=3)
+        warn(
+             f"In loss {fn_name}, expected y_pred.shape to be (batch_size, num_classes) with num_classes > 1. "
+             f"Received: y_pred.shape={tuple(np.shape(y_pred))}. Consider using 'binary_crossentropy' if you "
+             "only have 2 classes.", SyntaxWarning)
 
 
 @register_builtin("loss")

@@ -19,7 +19,6 @@ Example:
     0.5
 """
 import re
-import warnings
 
 import numpy as np
 
@@ -35,6 +34,7 @@ from .losses import (binary_crossentropy, binary_focal_crossentropy, categorical
 from .utils.serialization import (deserialize_keras_object, get_registered_name, register_builtin,
                                   serialize_keras_object)
 from .losses import remove_squeezable_dimensions
+from .backend.user_warnings import warn
 
 # A prediction value below every threshold (used to mask out predictions outside the top k).
 NEG_INF = -1e10
@@ -1858,11 +1858,10 @@ class R2Score(Metric):
         if self.num_regressors:
             n, p = int(self.num_samples.array), self.num_regressors
             if p > n - 1:
-                warnings.warn("More independent predictors than datapoints in adjusted R2 score. Falling back to "
-                              "standard R2 score.", stacklevel=2)
+                warn("More independent predictors than datapoints in adjusted R2 score. Falling back to "
+                     "standard R2 score.")
             elif p == n - 1:
-                warnings.warn("Division by zero in Adjusted R2 score. Falling back to standard R2 score.",
-                              stacklevel=2)
+                warn("Division by zero in Adjusted R2 score. Falling back to standard R2 score.")
             else:
                 score = 1.0 - (1.0 - score) * (n - 1.0) / (n - p - 1.0)
         return _result(score, self._dtype)

@@ -1,11 +1,11 @@
 """What `imdb` and `reuters` share: loading their npz files and re-indexing the word sequences."""
 import json
 import os
-import warnings
 
 import numpy as np
 
 from ..utils.file_utils import get_file
+from ..backend.user_warnings import warn
 
 STORAGE = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 
@@ -30,7 +30,7 @@ def load_npz(path, keys):
 
 def legacy_kwargs(num_words, kwargs):
     if "nb_words" in kwargs:
-        warnings.warn("The `nb_words` argument in `load_data` has been renamed `num_words`.")
+        warn("The `nb_words` argument in `load_data` has been renamed `num_words`.")
         num_words = kwargs.pop("nb_words")
     if kwargs:
         raise TypeError(f"Unrecognized keyword arguments: {kwargs}.")

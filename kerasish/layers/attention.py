@@ -22,7 +22,6 @@ import collections.abc
 import math
 import re
 import string
-import warnings
 
 import numpy as np
 
@@ -35,6 +34,7 @@ from ..backend.ops.core import tensor_and_array
 from ..backend.tensor import Tensor
 from ..utils.serialization import register_builtin
 from .layer import Layer
+from ..backend.user_warnings import warn
 
 __all__ = ["Attention", "AdditiveAttention", "MultiHeadAttention", "EinsumDense"]
 
@@ -66,8 +66,8 @@ class _BaseDenseAttention(Layer):
 
     def __init__(self, dropout=0.0, **kwargs):
         if "causal" in kwargs:
-            warnings.warn("`causal` argument is deprecated. Please use `use_causal_mask` in call() method to "
-                          "specify causal masking.", stacklevel=2)
+            warn("`causal` argument is deprecated. Please use `use_causal_mask` in call() method to "
+                 "specify causal masking.")
         self.causal = bool(kwargs.pop("causal", False))
         super().__init__(**kwargs)
         if not isinstance(dropout, (int, float)) or isinstance(dropout, bool) or not 0.0 <= dropout <= 1.0:

@@ -20,7 +20,6 @@ Example:
     >>> [round(float(w[0]), 6) for w in bn.get_weights()]
     [1.0, 0.0, 0.03, 1.025]
 """
-import warnings
 
 import numpy as np
 
@@ -30,6 +29,7 @@ from ..backend.ops import nn as nn_ops
 from ..backend.ops import norm
 from ..utils.serialization import register_builtin
 from .layer import InputSpec, Layer, _context
+from ..backend.user_warnings import warn
 
 __all__ = ["BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization"]
 
@@ -273,9 +273,9 @@ class BatchNormalization(Layer):
         weights = None
         if mask is not None:
             if self.fused:
-                warnings.warn("Masking is not supported with `fused=True`. You should either turn off fusing "
-                              "(`fused=False`) or you should not pass a `mask` argument when calling the layer. "
-                              "For the moment `mask` will be ignored for the normalization.", stacklevel=2)
+                warn("Masking is not supported with `fused=True`. You should either turn off fusing "
+                     "(`fused=False`) or you should not pass a `mask` argument when calling the layer. "
+                     "For the moment `mask` will be ignored for the normalization.")
             else:
                 weights = _mask_weights(self, mask, x)
         out, mean, var = norm.moments_normalize(x, self._reduction_axes, self.gamma, self.beta, epsilon=eps,

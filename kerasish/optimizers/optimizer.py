@@ -23,7 +23,6 @@ Example:
     ['iteration:0', 'SGD/m/w:0']
 """
 import re
-import warnings
 
 import numpy as np
 
@@ -31,6 +30,7 @@ from ..backend import config
 from ..backend.tape import GradientTape, no_recording
 from ..backend.tensor import Tensor, Variable
 from . import schedules as _schedules
+from ..backend.user_warnings import warn
 
 # Elements per chunk of the in-place update loop (256 KiB of float32 per array: the working set
 # of an Adam chunk stays in cache, which roughly halves the time of a large update).
@@ -267,9 +267,9 @@ class Optimizer:
     def load_own_variables(self, store):
         """Read the variables back from `store`; a count mismatch skips loading with a warning."""
         if len(store.keys()) != len(self._variables):
-            warnings.warn(f"Skipping variable loading for optimizer '{self.name}', because it has "
-                          f"{len(self._variables)} variables whereas the saved optimizer has {len(store.keys())} "
-                          "variables.", stacklevel=2)
+            warn(f"Skipping variable loading for optimizer '{self.name}', because it has "
+                 f"{len(self._variables)} variables whereas the saved optimizer has {len(store.keys())} "
+                 "variables.")
             return
         for i, variable in enumerate(self._variables):
             variable.assign(store[str(i)])
@@ -417,8 +417,8 @@ class Optimizer:
             raise ValueError(f"No gradients provided for any variable: {[v.name for _, v in pairs]}.")
         if len(present) < len(pairs):
             missing = [v.name for g, v in pairs if g is None]
-            warnings.warn(f"Gradients do not exist for variables {missing} when minimizing the loss. If you're "
-                          "using `model.compile()`, did you forget to provide a `loss` argument?", stacklevel=2)
+            warn(f"Gradients do not exist for variables {missing} when minimizing the loss. If you're "
+                 "using `model.compile()`, did you forget to provide a `loss` argument?")
         variables = [v for _, v in present]
         for v in variables:
             if self._var_key(v) not in self._index_dict:

@@ -27,7 +27,6 @@ Example:
 import io
 import os
 import threading
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +34,7 @@ import numpy as np
 from ..backend import config
 from ..utils.data_utils import Sequence
 from ._affine import FILL_MODES, affine_transform_channels
+from ..backend.user_warnings import warn
 
 __all__ = ["ImageDataGenerator", "Iterator", "NumpyArrayIterator", "DirectoryIterator", "array_to_img",
            "img_to_array", "load_img", "save_img", "apply_affine_transform", "apply_brightness_shift",
@@ -136,7 +136,7 @@ def save_img(path, x, data_format=None, file_format=None, scale: bool = True, **
     """Save an image array to a file (format from `file_format` or the file name); needs Pillow."""
     img = array_to_img(x, data_format=data_format, scale=scale)
     if img.mode == "RGBA" and file_format in ("jpg", "jpeg"):
-        warnings.warn("The JPG format does not support RGBA images, converting to RGB.")
+        warn("The JPG format does not support RGBA images, converting to RGB.")
         img = img.convert("RGB")
     if file_format == "jpg":
         file_format = "jpeg"
@@ -157,7 +157,7 @@ def load_img(path, grayscale: bool = False, color_mode: str = "rgb", target_size
         keep_aspect_ratio: crop the center to the target aspect ratio before resizing.
     """
     if grayscale:
-        warnings.warn('grayscale is deprecated. Please use color_mode = "grayscale"')
+        warn('grayscale is deprecated. Please use color_mode = "grayscale"')
         color_mode = "grayscale"
     if color_mode not in ("grayscale", "rgb", "rgba"):
         raise ValueError(f'color_mode must be "grayscale", "rgb", or "rgba"; received color_mode={color_mode!r}')
@@ -533,10 +533,10 @@ class NumpyArrayIterator(Iterator):
                              f"channels). You passed an array with shape {self.x.shape}")
         channels_axis = 3 if data_format == "channels_last" else 1
         if self.x.shape[channels_axis] not in (1, 3, 4):
-            warnings.warn(f'NumpyArrayIterator is set to use the data format convention "{data_format}" (channels '
-                          f"on axis {channels_axis}), i.e. expected either 1, 3, or 4 channels on axis "
-                          f"{channels_axis}. However, it was passed an array with shape {self.x.shape} "
-                          f"({self.x.shape[channels_axis]} channels).")
+            warn(f'NumpyArrayIterator is set to use the data format convention "{data_format}" (channels '
+                 f"on axis {channels_axis}), i.e. expected either 1, 3, or 4 channels on axis "
+                 f"{channels_axis}. However, it was passed an array with shape {self.x.shape} "
+                 f"({self.x.shape[channels_axis]} channels).")
         self.y = None if y is None else np.asarray(y)
         self.sample_weight = None if sample_weight is None else np.asarray(sample_weight)
         self.image_data_generator = image_data_generator
@@ -571,8 +571,8 @@ def _iter_valid_files(directory, white_list_formats, follow_links):
     for root, _, files in sorted(os.walk(directory, followlinks=follow_links), key=lambda entry: entry[0]):
         for fname in sorted(files):
             if fname.lower().endswith(".tiff"):
-                warnings.warn('Using ".tiff" files with multiple bands will cause distortion. Please verify your '
-                              "output.")
+                warn('Using ".tiff" files with multiple bands will cause distortion. Please verify your '
+                     "output.")
             if fname.lower().endswith(white_list_formats):
                 yield root, fname
 
@@ -806,20 +806,20 @@ class ImageDataGenerator:
         if zca_whitening:
             if not featurewise_center:
                 self.featurewise_center = True
-                warnings.warn("This ImageDataGenerator specifies `zca_whitening`, which overrides setting of "
-                              "`featurewise_center`.")
+                warn("This ImageDataGenerator specifies `zca_whitening`, which overrides setting of "
+                     "`featurewise_center`.")
             if featurewise_std_normalization:
                 self.featurewise_std_normalization = False
-                warnings.warn("This ImageDataGenerator specifies `zca_whitening` which overrides setting of "
-                              "`featurewise_std_normalization`.")
+                warn("This ImageDataGenerator specifies `zca_whitening` which overrides setting of "
+                     "`featurewise_std_normalization`.")
         if featurewise_std_normalization and not featurewise_center:
             self.featurewise_center = True
-            warnings.warn("This ImageDataGenerator specifies `featurewise_std_normalization`, which overrides "
-                          "setting of `featurewise_center`.")
+            warn("This ImageDataGenerator specifies `featurewise_std_normalization`, which overrides "
+                 "setting of `featurewise_center`.")
         if samplewise_std_normalization and not samplewise_center:
             self.samplewise_center = True
-            warnings.warn("This ImageDataGenerator specifies `samplewise_std_normalization`, which overrides "
-                          "setting of `samplewise_center`.")
+            warn("This ImageDataGenerator specifies `samplewise_std_normalization`, which overrides "
+                 "setting of `samplewise_center`.")
         if brightness_range is not None and (not isinstance(brightness_range, (tuple, list))
                                              or len(brightness_range) != 2):
             raise ValueError(f"`brightness_range should be tuple or list of two floats. Received: "
@@ -895,21 +895,21 @@ class ImageDataGenerator:
             if self.mean is not None:
                 x -= self.mean
             else:
-                warnings.warn("This ImageDataGenerator specifies `featurewise_center`, but it hasn't been fit on "
-                              "any training data. Fit it first by calling `.fit(numpy_data)`.")
+                warn("This ImageDataGenerator specifies `featurewise_center`, but it hasn't been fit on "
+                     "any training data. Fit it first by calling `.fit(numpy_data)`.")
         if self.featurewise_std_normalization:
             if self.std is not None:
                 x /= self.std + 1e-6
             else:
-                warnings.warn("This ImageDataGenerator specifies `featurewise_std_normalization`, but it hasn't "
-                              "been fit on any training data. Fit it first by calling `.fit(numpy_data)`.")
+                warn("This ImageDataGenerator specifies `featurewise_std_normalization`, but it hasn't "
+                     "been fit on any training data. Fit it first by calling `.fit(numpy_data)`.")
         if self.zca_whitening:
             if self.zca_whitening_matrix is not None:
                 flat_x = x.reshape(-1, int(np.prod(x.shape[-3:])))
                 x = np.reshape(flat_x @ self.zca_whitening_matrix, x.shape)
             else:
-                warnings.warn("This ImageDataGenerator specifies `zca_whitening`, but it hasn't been fit on any "
-                              "training data. Fit it first by calling `.fit(numpy_data)`.")
+                warn("This ImageDataGenerator specifies `zca_whitening`, but it hasn't been fit on any "
+                     "training data. Fit it first by calling `.fit(numpy_data)`.")
         return x
 
     @staticmethod
@@ -989,10 +989,10 @@ class ImageDataGenerator:
         if x.ndim != 4:
             raise ValueError(f"Input to `.fit()` should have rank 4. Got array with shape: {x.shape}")
         if x.shape[self.channel_axis] not in (1, 3, 4):
-            warnings.warn(f'Expected input to be images (as Numpy array) following the data format convention '
-                          f'"{self.data_format}" (channels on axis {self.channel_axis}), i.e. expected either 1, 3 '
-                          f"or 4 channels on axis {self.channel_axis}. However, it was passed an array with shape "
-                          f"{x.shape} ({x.shape[self.channel_axis]} channels).")
+            warn(f'Expected input to be images (as Numpy array) following the data format convention '
+                 f'"{self.data_format}" (channels on axis {self.channel_axis}), i.e. expected either 1, 3 '
+                 f"or 4 channels on axis {self.channel_axis}. However, it was passed an array with shape "
+                 f"{x.shape} ({x.shape[self.channel_axis]} channels).")
         if seed is not None:
             np.random.seed(seed)
         x = np.copy(x)

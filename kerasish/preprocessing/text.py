@@ -16,10 +16,11 @@ Example:
 import collections
 import hashlib
 import json
-import warnings
 from typing import Callable, Optional, Union
 
 import numpy as np
+
+from ..backend.user_warnings import warn
 
 __all__ = ["text_to_word_sequence", "one_hot", "hashing_trick", "Tokenizer", "tokenizer_from_json"]
 
@@ -140,7 +141,7 @@ class Tokenizer:
                  split: str = " ", char_level: bool = False, oov_token: Optional[str] = None,
                  analyzer: Optional[Callable] = None, **kwargs):
         if "nb_words" in kwargs:  # Keras 1 name
-            warnings.warn("The `nb_words` argument in `Tokenizer` has been renamed `num_words`.")
+            warn("The `nb_words` argument in `Tokenizer` has been renamed `num_words`.")
             num_words = kwargs.pop("nb_words")
         document_count = kwargs.pop("document_count", 0)
         if kwargs:

@@ -21,10 +21,11 @@ import shutil
 import tarfile
 import urllib.error
 import urllib.request
-import warnings
 import zipfile
 from typing import Optional
 from urllib.parse import urlsplit
+
+from ..backend.user_warnings import warn
 
 __all__ = ["get_file", "validate_file", "keras_home", "extract_archive"]
 
@@ -72,12 +73,12 @@ def _inside(base: str, path: str) -> bool:
 def _safe_tar_members(archive: tarfile.TarFile, path: str):
     for member in archive.getmembers():
         if not _inside(path, member.name):
-            warnings.warn(f"Skipping invalid path during archive extraction: '{member.name}'.")
+            warn(f"Skipping invalid path during archive extraction: '{member.name}'.")
             continue
         if member.issym() or member.islnk():
             link_base = os.path.join(path, os.path.dirname(member.name))
             if not _inside(link_base, member.linkname):
-                warnings.warn(f"Skipping invalid link during archive extraction: '{member.name}'.")
+                warn(f"Skipping invalid link during archive extraction: '{member.name}'.")
                 continue
         yield member
 
