@@ -13,7 +13,6 @@ to all ranks (BroadcastGlobalVariablesCallback), the epoch metrics are averaged 
 import argparse
 import os
 import sys
-import tempfile
 
 import numpy as np
 
@@ -27,7 +26,9 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=int(os.environ.get("KERASISH_EXAMPLE_EPOCHS", 12)))
     parser.add_argument("--batch-size", type=int, default=32, help="samples per rank per step")
     parser.add_argument("--lr", type=float, default=0.05, help="learning rate of a single process")
-    parser.add_argument("--checkpoint", default=os.path.join(tempfile.gettempdir(), "distributed_digits.h5"))
+    parser.add_argument("--checkpoint", default="distributed_digits.h5",
+                        help="where rank 0 keeps the best model (default: distributed_digits.h5 in the "
+                             "current folder)")
     args = parser.parse_args(argv)
 
     hvd.init()
@@ -60,7 +61,7 @@ def main(argv=None):
     if root:
         print(f"{hvd.size()} process(es) ({'MPI' if hvd.mpi_enabled() else 'no MPI'}), "
               f"{train.batch_size} samples per rank per step, global batch {train.global_batch_size}, "
-              f"learning rate {scaled_lr:g}", flush=True)
+              f"learning rate {scaled_lr:g}; best model goes to {os.path.abspath(args.checkpoint)}", flush=True)
     model.fit(train, epochs=args.epochs, shuffle=False, validation_data=(x_val, y_val), callbacks=callbacks,
               verbose=2 if root else 0)
 
@@ -71,7 +72,7 @@ def main(argv=None):
     all_agree = bool(hvd.allreduce(np.float64(weights_agree), op=hvd.Min))
     if root:
         print(f"test accuracy (averaged over ranks): {accuracy:.4f}; ranks hold identical weights: {all_agree}; "
-              f"best model saved to {args.checkpoint}")
+              f"best model saved to {os.path.abspath(args.checkpoint)}")
         print(f"all-reduce: {optimizer.allreduce_stats['allreduce_calls']} calls, "
               f"{optimizer.allreduce_stats['allreduce_seconds']:.3f} s", flush=True)
     return 0 if all_agree else 1
