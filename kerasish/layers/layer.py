@@ -388,7 +388,7 @@ class Layer:
         """Total number of scalars in the layer's weights."""
         if not self.built and not self.weights:
             raise ValueError(f"You tried to call `count_params` on layer {self.name}, but the layer isn't built. "
-                             "You can build it manually via: `layer.build(batch_input_shape)`.")
+                             f"You can build it manually via: `{self.name}.build(batch_input_shape)`.")
         return int(sum(int(np.prod(w.shape)) for w in self.weights))
 
     # -- losses -----------------------------------------------------------------------------

@@ -17,12 +17,12 @@ Example:
 import math
 import queue
 import threading
-import warnings
 
 import numpy as np
 
 from ..backend import config
 from ..backend.tensor import Tensor
+from ..backend.user_warnings import warn
 
 
 def _is_array_like(x):
@@ -107,6 +107,30 @@ class ArrayBatches:
 
     def __len__(self):
         return self.steps
+
+    def warn_if_not_finite(self):
+        """Warns once, naming the array and the first sample, when the data holds NaN or infinity.
+
+        A NaN in the data silently turns the loss NaN a few batches later; saying where it is saves the user
+        the search. One `np.sum` per float array (no temporary copy) finds that something is off; only then
+        is the array searched for the first bad sample.
+        """
+        for role, arrays in (("x", self.x_flat), ("y", self.y_flat), ("sample_weight", self.sw_flat)):
+            for i, a in enumerate(arrays):
+                if a.dtype.kind not in "fc" or not a.size:
+                    continue
+                with np.errstate(over="ignore", invalid="ignore"):
+                    total = a.sum(dtype=np.float64)
+                if np.isfinite(total):
+                    continue
+                bad = ~np.isfinite(a.reshape(len(a), -1)).all(axis=1)
+                if not bad.any():  # the float64 sum overflowed on finite data
+                    continue
+                name = role if len(arrays) == 1 else f"{role}[{i}]"
+                kinds = " and ".join(k for k, test in (("NaN", np.isnan), ("infinite", np.isinf)) if test(a).any())
+                warn(f"The training data `{name}` holds {kinds} values in {int(bad.sum())} of {len(a)} samples "
+                     f"(the first is sample {int(np.argmax(bad))}): the loss will become NaN. Remove or fill them "
+                     "(e.g. np.nan_to_num, or drop those rows) before calling fit.")
 
     def epoch(self):
         """Yield (x, y, sample_weight) batches for one pass over the data."""
@@ -300,6 +324,11 @@ def train_validation_split(arrays, validation_split):
 
 
 def warn_ran_out(steps_per_epoch, epochs):
-    warnings.warn("Your input ran out of data; interrupting training. Make sure that your dataset or generator can "
-                  f"generate at least `steps_per_epoch * epochs` batches (in this case, {steps_per_epoch} * {epochs} "
-                  "batches). You may need to use the repeat() function when building your dataset.", stacklevel=3)
+    """Warns as tf.keras does when a finite generator or dataset runs out before `epochs` epochs end.
+
+    `steps_per_epoch` is the number of batches an epoch takes (given, or counted in the first epoch).
+    """
+    warn("Your input ran out of data; interrupting training. Make sure that your dataset or generator can "
+         "generate at least `steps_per_epoch * epochs` batches (in this case, "
+         f"{steps_per_epoch * epochs} batches: {steps_per_epoch} per epoch x {epochs} epochs). "
+         "You may need to use the repeat() function when building your dataset.")

@@ -26,6 +26,7 @@ import numpy as np
 from ..layers.layer import Layer, flatten
 from ..utils.serialization import register_builtin
 from . import training
+from ..backend.user_warnings import warn
 
 
 @register_builtin("layer")
@@ -191,8 +192,8 @@ class Model(Layer):
         """Deprecated Keras 2 alias of `fit` for generators."""
         import warnings
 
-        warnings.warn("`Model.fit_generator` is deprecated and will be removed in a future version. "
-                      "Please use `Model.fit`, which supports generators.", UserWarning, stacklevel=2)
+        warn("`Model.fit_generator` is deprecated and will be removed in a future version. "
+             "Please use `Model.fit`, which supports generators.", UserWarning)
         return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs, verbose=verbose,
                         callbacks=callbacks, validation_data=validation_data, validation_steps=validation_steps,
                         validation_freq=validation_freq, class_weight=class_weight, max_queue_size=max_queue_size,
@@ -204,8 +205,8 @@ class Model(Layer):
         """Deprecated Keras 2 alias of `evaluate` for generators."""
         import warnings
 
-        warnings.warn("`Model.evaluate_generator` is deprecated and will be removed in a future version. "
-                      "Please use `Model.evaluate`, which supports generators.", UserWarning, stacklevel=2)
+        warn("`Model.evaluate_generator` is deprecated and will be removed in a future version. "
+             "Please use `Model.evaluate`, which supports generators.", UserWarning)
         return self.evaluate(generator, steps=steps, callbacks=callbacks, max_queue_size=max_queue_size,
                              workers=workers, use_multiprocessing=use_multiprocessing, verbose=verbose)
 
@@ -214,8 +215,8 @@ class Model(Layer):
         """Deprecated Keras 2 alias of `predict` for generators."""
         import warnings
 
-        warnings.warn("`Model.predict_generator` is deprecated and will be removed in a future version. "
-                      "Please use `Model.predict`, which supports generators.", UserWarning, stacklevel=2)
+        warn("`Model.predict_generator` is deprecated and will be removed in a future version. "
+             "Please use `Model.predict`, which supports generators.", UserWarning)
         return self.predict(generator, steps=steps, callbacks=callbacks, max_queue_size=max_queue_size,
                             workers=workers, use_multiprocessing=use_multiprocessing, verbose=verbose)
 
@@ -269,6 +270,18 @@ class Model(Layer):
 
         saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer,
                           save_format=save_format, **kwargs)
+
+    def export(self, filepath, format="tf_saved_model", **kwargs):  # noqa: A002 (Keras's argument name)
+        """Keras's `model.export` writes a TensorFlow SavedModel for serving, which kerasish cannot write.
+
+        Raises NotImplementedError with what to use instead: `model.save("model.h5")`, then, where a
+        SavedModel is needed, `tf_keras.models.load_model("model.h5").export(path)` in TensorFlow.
+        """
+        raise NotImplementedError(
+            f"model.export({filepath!r}) writes a TensorFlow SavedModel ({format}), which needs TensorFlow; kerasish "
+            "has no SavedModel writer. Save the model with model.save('model.h5') (Keras 2's format): kerasish, "
+            "tf.keras and Keras 2 load it, and in TensorFlow `tf_keras.models.load_model('model.h5').export(path)` "
+            "turns it into a SavedModel for serving.")
 
     def save_weights(self, filepath, overwrite=True, save_format=None, options=None):
         """Save the weights to an .h5 file in Keras 2's layout (written atomically)."""

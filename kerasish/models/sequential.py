@@ -206,6 +206,13 @@ class Sequential(Functional):
             raise AttributeError(f"The Sequential model {self.name} has not been built yet, so it has no {what}. "
                                  "Pass `input_shape` to its first layer or call it on data.")
 
+    def get_weights(self):
+        """The weights as numpy arrays; raises, as Keras does, before the model knows its input shape."""
+        if not self.built:
+            raise ValueError(f"Weights for model '{self.name}' have not yet been created. Weights are created when "
+                             "the model is first called on inputs or `build()` is called with an `input_shape`.")
+        return super().get_weights()
+
     def get_config(self):
         layer_configs = []
         from ..layers import serialize

@@ -14,7 +14,6 @@ Example:
     >>> sorted(h.history)
     ['loss', 'mae']
 """
-import warnings
 
 import numpy as np
 
@@ -24,6 +23,7 @@ from ..backend.tensor import Tensor
 from ..layers.layer import flatten
 from . import compiled_step, data_adapter
 from .data_adapter import ArrayBatches, GeneratorBatches, is_dataset_like, unpack_batch
+from ..backend.user_warnings import warn
 
 
 # --------------------------------------------------------------------------- compile
@@ -158,15 +158,14 @@ def _warn_about_loss_setup(model, y_trues, y_preds):
         activation, layer_name = found if found else (None, None)
         units = y_preds[i].shape[-1] if y_preds[i].ndim else 1
         if kind == "binary" and activation == "softmax" and units > 1:
-            warnings.warn(f'Output "{layer_name}" uses softmax but the loss is binary_crossentropy: use '
-                          "categorical_crossentropy (one-hot targets) or sparse_categorical_crossentropy "
-                          "(integer targets), or a sigmoid output for multi-label targets.", UserWarning,
-                          stacklevel=4)
+            warn(f'Output "{layer_name}" uses softmax but the loss is binary_crossentropy: use '
+                 "categorical_crossentropy (one-hot targets) or sparse_categorical_crossentropy "
+                 "(integer targets), or a sigmoid output for multi-label targets.", UserWarning)
         # from_logits=True on a softmax/sigmoid output: the crossentropy op warns, with Keras's message
         if kind in ("categorical", "sparse") and not from_logits and activation in ("linear", None) and \
                 layer_name is not None and units > 1:
-            warnings.warn(f'Output "{layer_name}" has no softmax, but the loss expects probabilities: add '
-                          "activation='softmax' or pass from_logits=True to the loss.", UserWarning, stacklevel=4)
+            warn(f'Output "{layer_name}" has no softmax, but the loss expects probabilities: add '
+                 "activation='softmax' or pass from_logits=True to the loss.", UserWarning)
         y_true = np.asarray(y_trues[i]) if not isinstance(y_trues[i], Tensor) else y_trues[i].array
         if kind == "categorical" and units > 1 and y_true.ndim >= 1 and (
                 y_true.ndim < y_preds[i].ndim or y_true.shape[-1] == 1) and y_true.dtype.kind in "iuf" and \
@@ -353,8 +352,10 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
         sample_weight = _combine_weights(sample_weight, _class_weight_to_sample_weight(y, class_weight, model))
     batches = _make_batches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch, workers,
                             use_multiprocessing, max_queue_size, model)
-    if isinstance(batches, ArrayBatches) and batches.n == 0:
-        raise ValueError("Expected input data to be non-empty.")
+    if isinstance(batches, ArrayBatches):
+        if batches.n == 0:
+            raise ValueError("Expected input data to be non-empty.")
+        batches.warn_if_not_finite()
 
     val_batches = None
     if validation_data is not None:
@@ -408,7 +409,7 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
                 batches.end_epoch()
                 if not batches.is_sequence:
                     if count == 0 or (batches.exhausted and steps_per_epoch is not None and count < steps_per_epoch):
-                        data_adapter.warn_ran_out(steps_per_epoch or count, epochs)
+                        data_adapter.warn_ran_out(steps_per_epoch or batches.steps or count, epochs)
                         insufficient = True
                     elif batches.steps is None:
                         batches.steps = count

@@ -29,12 +29,12 @@ Example:
     >>> round(float(categorical_crossentropy(np.array([[0.0, 1.0, 0.0]]), np.array([[0.4, 0.6, 1.0]]))[0]), 6)
     1.203973
 """
-import warnings
 
 import numpy as np
 
 from .. import config
 from ..tensor import Tensor
+from ..user_warnings import warn
 from . import math as m
 from .core import RECORDING, normalize_axis, record, register, tensor_and_array
 
@@ -73,9 +73,8 @@ def _get_logits(output, from_logits, activation, fn_name):
     if logits is None:
         return output, from_logits
     if from_logits:
-        warnings.warn(
-            f'"`{fn_name}` received `from_logits=True`, but the `output` argument was produced by a '
-            f'{activation} activation and thus does not represent logits. Was this intended?"', stacklevel=3)
+        warn(f'"`{fn_name}` received `from_logits=True`, but the `output` argument was produced by a '
+             f'{activation} activation and thus does not represent logits. Was this intended?"')
     return logits, True
 
 
@@ -298,9 +297,13 @@ def _labels_array(labels, out_shape, output_shape, num_classes):
         raise TypeError(f"sparse_categorical_crossentropy: `target` must hold integer class indices; "
                         f"received dtype {la.dtype}")
     if la.size != int(np.prod(out_shape, dtype=np.int64)):
+        hint = ""
+        if la.shape == tuple(output_shape):  # the usual mistake: one-hot rows given to the sparse loss
+            hint = (" The targets look one-hot encoded: use categorical_crossentropy for one-hot targets, "
+                    "or pass integer class labels (e.g. y.argmax(axis=-1)) to sparse_categorical_crossentropy.")
         raise ValueError(
             f"sparse_categorical_crossentropy: `target` must have the shape of `output` without its class axis; "
-            f"received target shape {la.shape} and output shape {tuple(output_shape)}")
+            f"received target shape {la.shape} and output shape {tuple(output_shape)}.{hint}")
     la = la.reshape(-1).astype(np.intp, copy=False)
     if la.size and (la.min() < 0 or la.max() >= num_classes):
         bad = la[(la < 0) | (la >= num_classes)][0]
