@@ -166,11 +166,17 @@ class GeneratorBatches:
         self.workers = max(int(workers or 1), 1)
         self.use_multiprocessing = bool(use_multiprocessing)
         self.max_queue_size = max(int(max_queue_size or 1), 1)
+        # An iterable that is not itself an iterator (a `utils.Dataset`, any re-iterable object) is
+        # iterated afresh every epoch, as tf.keras iterates a tf.data.Dataset, unless `steps` asks for
+        # fewer batches than one pass holds: then one iterator continues across epochs (tf.keras too).
+        reiterable = not self.is_sequence and not hasattr(data, "__next__")
+        length = _length(data) if reiterable else None
+        self.fresh_each_epoch = reiterable and (steps is None or length is not None and int(steps) == length)
         if self.is_sequence:
             self.steps = len(data) if steps is None else int(steps)
         else:
-            self.steps = None if steps is None else int(steps)
-            self._iterator = iter(data)
+            self.steps = length if steps is None else int(steps)
+            self._iterator = None if self.fresh_each_epoch else iter(data)
             self._prefetch = None
         self.exhausted = False
 
@@ -201,7 +207,9 @@ class GeneratorBatches:
 
     def _generator_epoch(self):
         source = self._iterator
-        if self.workers > 1 and self._prefetch is None:
+        if self.fresh_each_epoch:
+            source = iter(self.data)
+        elif self.workers > 1 and self._prefetch is None:
             self._prefetch = _ThreadedIterator(self._iterator, self.max_queue_size)
         if self._prefetch is not None:
             source = self._prefetch
@@ -214,6 +222,14 @@ class GeneratorBatches:
                 return
             count += 1
             yield unpack_batch(item)
+
+
+def _length(data):
+    """`len(data)` when the object knows it, else None."""
+    try:
+        return int(len(data))
+    except TypeError:
+        return None
 
 
 class _ThreadedIterator:
