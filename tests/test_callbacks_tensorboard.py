@@ -22,6 +22,13 @@ FIXTURE = pathlib.Path(__file__).parent / "fixtures" / "tensorboard_tf_keras.jso
 sys.path.insert(0, str(pathlib.Path(__file__).parents[1] / "tools"))
 from tensorboard_reference import data_and_weights  # noqa: E402
 
+@pytest.fixture(autouse=True)
+def _fresh_layer_names():
+    """Layers made here must not shift the automatic names other tests and doctests expect."""
+    yield
+    keras.backend.clear_session()
+
+
 
 def _read_runs(log_dir):
     runs = {}

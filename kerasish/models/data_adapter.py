@@ -63,7 +63,7 @@ def _as_array(a, what):
     if isinstance(a, Tensor):
         return a.array
     arr = np.asarray(a)
-    if arr.dtype == object:
+    if arr.dtype == object and not all(isinstance(v, (str, bytes)) for v in arr.flat):  # text is fine
         raise ValueError(f"Failed to convert {what} to a numpy array: it contains objects of mixed types or shapes "
                          f"(got {type(a).__name__}).")
     if arr.dtype.kind == "f" and arr.dtype != config.floatx():

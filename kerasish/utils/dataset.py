@@ -76,7 +76,7 @@ def _stack(values):
     if first.dtype == object or first.ndim == 0 and isinstance(first.item(), (str, bytes)):
         out = np.empty((len(values),) + first.shape, dtype=object)
         for i, v in enumerate(values):
-            out[i] = v
+            out[i, ...] = v
         return out
     return np.stack(values)
 

@@ -22,6 +22,13 @@ META = json.loads(str(FIXTURE["meta"]))
 # fast-DCT mode does not (grayscale JPEG, decoded by both with the fast integer DCT, matches exactly).
 JPEG_TOLERANCE = 6.0
 
+@pytest.fixture(autouse=True)
+def _fresh_layer_names():
+    """Layers made here must not shift the automatic names other tests and doctests expect."""
+    yield
+    keras.backend.clear_session()
+
+
 
 @pytest.fixture(scope="module")
 def root(tmp_path_factory):
