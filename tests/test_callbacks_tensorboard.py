@@ -55,6 +55,7 @@ def _png_pixels(data):
 @pytest.fixture(scope="module")
 def reference_and_ours(tmp_path_factory):
     x, y, weights = data_and_weights()
+    keras.backend.clear_session()  # default names, as in the tf_keras run ("sequential")
     model = keras.Sequential([keras.layers.Dense(3, activation="relu", input_shape=(4,), name="d1"),
                               keras.layers.Dense(1, activation="sigmoid", name="d2")])
     model.set_weights(weights)

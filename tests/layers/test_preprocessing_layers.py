@@ -185,3 +185,19 @@ def test_augmentation_in_a_trained_cnn():
     history = model.fit(x, np.ones((8, 1)), epochs=2, verbose=0)
     assert np.isfinite(history.history["loss"]).all()
     np.testing.assert_array_equal(model.predict(x, verbose=0), model.predict(x, verbose=0))  # no randomness
+
+
+def test_one_dimensional_data_fits_an_input_of_shape_1_as_in_tf_keras():
+    # tf_keras conforms a batch with one axis of size 1 fewer (or more) than the Input: texts of shape
+    # (n,) feed `Input(shape=(1,), dtype="string")`, as text_dataset_from_directory batches do
+    vectorize = keras.layers.TextVectorization(max_tokens=12, output_sequence_length=4)
+    vectorize.adapt(TEXTS)
+    model = keras.Sequential([keras.Input(shape=(1,), dtype="string"), vectorize, keras.layers.Embedding(12, 2),
+                              keras.layers.Flatten(), keras.layers.Dense(1)])
+    model.compile("adam", "mse")
+    model.fit(TEXTS, np.ones(5), epochs=2, verbose=0)
+    np.testing.assert_array_equal(model.predict(TEXTS, verbose=0), model.predict(TEXTS[:, None], verbose=0))
+    dense = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
+    dense.compile("sgd", "mse")
+    history = dense.fit(np.arange(8.0), np.arange(8.0), epochs=3, verbose=0)  # the compiled step conforms too
+    assert len(history.history["loss"]) == 3 and dense.predict(np.arange(3.0), verbose=0).shape == (3, 1)
