@@ -14,6 +14,7 @@ Example:
 """
 import numpy as np
 
+from ..backend import config
 from ..backend.tensor import Tensor
 from ..utils.serialization import register_builtin
 from .layer import Layer
@@ -41,6 +42,17 @@ def check_string_arg(value, allowed, layer_name, arg_name, allow_none=False, all
     allowed_args += f"or one of the following values: {allowed}"
     raise ValueError(f"The `{arg_name}` argument of layer {layer_name} received an invalid value `{value}`. Allowed "
                      f"values are: {allowed_args}.")
+
+
+def default_output_dtype(kwargs, output_mode):
+    """Set `kwargs["dtype"]` as tf_keras's index-producing layers do: int64 for "int" output (an integer
+    type is required there), floatx otherwise."""
+    dtype = kwargs.get("dtype")
+    if dtype is None:
+        kwargs["dtype"] = "int64" if output_mode == INT else config.floatx()
+    elif output_mode == INT and np.dtype(dtype).kind not in "iu":
+        kwargs["dtype"] = "int64"
+    return kwargs
 
 
 def encoded_shape(input_shape, output_mode, depth):

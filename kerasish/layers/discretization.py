@@ -24,8 +24,8 @@ import numpy as np
 from ..backend.tensor import Tensor
 from ..utils.serialization import register_builtin
 from .base_preprocessing import PreprocessingLayer
-from .category_encoding import COUNT, INT, MULTI_HOT, ONE_HOT, as_array, check_string_arg, encode_categorical, \
-    encoded_shape
+from .category_encoding import (COUNT, INT, MULTI_HOT, ONE_HOT, as_array, check_string_arg, default_output_dtype,
+                                encode_categorical, encoded_shape)
 from .lookup import listify
 
 __all__ = ["Discretization"]
@@ -89,19 +89,15 @@ class Discretization(PreprocessingLayer):
                 num_bins = bins
             elif bin_boundaries is None:
                 bin_boundaries = bins
-        if kwargs.get("dtype") is None:
-            kwargs["dtype"] = "int64" if output_mode == INT else "float32"
-        elif output_mode == INT and np.dtype(kwargs["dtype"]).kind not in "iu":
-            kwargs["dtype"] = "int64"
-        super().__init__(**kwargs)
+        super().__init__(**default_output_dtype(kwargs, output_mode))
         check_string_arg(output_mode, (INT, ONE_HOT, MULTI_HOT, COUNT), "Discretization", "output_mode")
         if sparse:
             raise ValueError("Discretization: `sparse=True` is not supported (kerasish has no sparse tensors).")
         if num_bins is not None and num_bins < 0:
             raise ValueError(f"`num_bins` must be greater than or equal to 0. You passed `num_bins={num_bins}`")
         if num_bins is not None and bin_boundaries is not None:
-            raise ValueError(f"Both `num_bins` and `bin_boundaries` should not be set. You passed `num_bins={num_bins}` "
-                             f"and `bin_boundaries={bin_boundaries}`")
+            raise ValueError(f"Both `num_bins` and `bin_boundaries` should not be set. You passed "
+                             f"`num_bins={num_bins}` and `bin_boundaries={bin_boundaries}`")
         bin_boundaries = listify(bin_boundaries)
         self.input_bin_boundaries = bin_boundaries
         self.bin_boundaries = list(bin_boundaries) if bin_boundaries is not None else []

@@ -17,8 +17,8 @@ from ..backend.tensor import Tensor
 from ..utils.hashing import fingerprint64, siphash24
 from ..utils.serialization import register_builtin
 from .base_preprocessing import texts_as_str
-from .category_encoding import (COUNT, INT, MULTI_HOT, ONE_HOT, as_array, check_string_arg, encode_categorical,
-                                encoded_shape)
+from .category_encoding import (COUNT, INT, MULTI_HOT, ONE_HOT, as_array, check_string_arg, default_output_dtype,
+                                encode_categorical, encoded_shape)
 from .layer import Layer
 
 __all__ = ["Hashing"]
@@ -55,11 +55,7 @@ class Hashing(Layer):
         if num_bins is None or num_bins <= 0:
             raise ValueError(f"The `num_bins` for `Hashing` cannot be `None` or non-positive values. Received: "
                              f"num_bins={num_bins}.")
-        if kwargs.get("dtype") is None:
-            kwargs["dtype"] = "int64" if output_mode == INT else "float32"
-        elif output_mode == INT and np.dtype(kwargs["dtype"]).kind not in "iu":
-            kwargs["dtype"] = "int64"
-        super().__init__(**kwargs)
+        super().__init__(**default_output_dtype(kwargs, output_mode))
         check_string_arg(output_mode, (INT, ONE_HOT, MULTI_HOT, COUNT), "Hashing", "output_mode")
         if sparse:
             raise ValueError("Hashing: `sparse=True` is not supported (kerasish has no sparse tensors).")

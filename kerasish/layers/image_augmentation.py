@@ -215,8 +215,8 @@ class _RandomImageLayer(Layer):
     def _images(self, inputs):
         x = inputs if isinstance(inputs, Tensor) else Tensor(np.asarray(inputs))
         if x.ndim not in (3, 4):
-            raise ValueError(f'Layer "{self.name}" expects images of shape (height, width, channels) or (batch, height, '
-                             f"width, channels); received an input of shape {tuple(x.shape)}")
+            raise ValueError(f'Layer "{self.name}" expects images of shape (height, width, channels) or (batch, '
+                             f"height, width, channels); received an input of shape {tuple(x.shape)}")
         if str(x.dtype) != self.dtype:
             x = m.cast(x, self.dtype)
         return x

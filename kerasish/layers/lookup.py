@@ -77,7 +77,8 @@ class IndexLookup(PreprocessingLayer):
         output_mode = {"binary": MULTI_HOT, "tf-idf": TF_IDF}.get(output_mode, output_mode)
         check_string_arg(output_mode, (INT, ONE_HOT, MULTI_HOT, COUNT, TF_IDF), name, "output_mode")
         if invert and output_mode != INT:
-            raise ValueError(f"`output_mode` must be `'int'` when `invert` is true. Received: output_mode={output_mode}")
+            raise ValueError(f"`output_mode` must be `'int'` when `invert` is true. Received: "
+                             f"output_mode={output_mode}")
         if sparse:
             raise ValueError(f"{name}: `sparse=True` is not supported (kerasish has no sparse tensors).")
         if idf_weights is not None and output_mode != TF_IDF:
@@ -172,16 +173,12 @@ class IndexLookup(PreprocessingLayer):
         if repeated:
             raise ValueError("The passed vocabulary has at least one repeated term. Please uniquify your dataset. The "
                              f"repeated terms are {repeated}")
-        if self.mask_token is not None and self._key(self.mask_token) in tokens:
-            raise ValueError("Found reserved mask token at unexpected location in `vocabulary`. Note that passed "
-                             "`vocabulary` does not need to include the OOV and mask tokens. Either remove all mask and "
-                             "OOV tokens, or include them only at the start of the vocabulary in precisely this order: "
-                             f"{special}. Received: mask_token={self.mask_token}")
-        if self.oov_token is not None and self.invert and self._key(self.oov_token) in tokens:
-            raise ValueError("Found reserved OOV token at unexpected location in `vocabulary`. Note that passed "
-                             "`vocabulary` does not need to include the OOV and mask tokens. Either remove all mask and "
-                             "OOV tokens, or include them only at the start of the vocabulary in precisely this order: "
-                             f"{special}. Received: oov_token={self.oov_token}")
+        for kind, token, reserved in (("mask", self.mask_token, True), ("OOV", self.oov_token, self.invert)):
+            if token is not None and reserved and self._key(token) in tokens:
+                raise ValueError(f"Found reserved {kind} token at unexpected location in `vocabulary`. Note that "
+                                 "passed `vocabulary` does not need to include the OOV and mask tokens. Either remove "
+                                 "all mask and OOV tokens, or include them only at the start of the vocabulary in "
+                                 f"precisely this order: {special}. Received: {kind.lower()}_token={token}")
         if self.max_tokens is not None and token_start + len(tokens) > self.max_tokens:
             raise ValueError(f"Attempted to set a vocabulary larger than the maximum vocab size. Passed vocab size is "
                              f"{token_start + len(tokens)}, max vocab size is {self.max_tokens}.")
@@ -189,8 +186,8 @@ class IndexLookup(PreprocessingLayer):
         if self.output_mode == TF_IDF and idf_weights is not False:
             idf = np.asarray(listify(idf_weights), dtype=np.float64)
             if len(vocabulary) != len(idf):
-                raise ValueError(f"`idf_weights` must be the same length as vocabulary. len(idf_weights) is {len(idf)}, "
-                                 f"len(vocabulary) is {len(vocabulary)}")
+                raise ValueError(f"`idf_weights` must be the same length as vocabulary. len(idf_weights) is "
+                                 f"{len(idf)}, len(vocabulary) is {len(vocabulary)}")
             if idf.ndim != 1:
                 raise ValueError(f"TF-IDF data must be a 1-index array, but received {type(idf_weights)}")
             if not found_special:  # the OOV slots get the mean weight, as tf_keras

@@ -27,7 +27,7 @@ import random
 
 import numpy as np
 
-from .dataset import Dataset, _batch_elements, to_array
+from .dataset import Dataset, _batch_elements, _stack, to_array
 
 IMAGE_FORMATS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 _LABEL_MODES = ("int", "categorical", "binary", None)
@@ -189,6 +189,39 @@ def _labelled(load_inputs, labels, label_mode, num_classes):
     return lambda index: (load_inputs(index), encoded[index])
 
 
+def _datasets_from_directory(directory, formats, load_file, labels, label_mode, class_names, batch_size, shuffle,
+                             seed, validation_split, subset, follow_links, missing_message):
+    """The datasets of a directory helper: index the files, split them, and load `load_file(path)` per file.
+
+    Returns a list (one dataset, or training and validation with subset="both") and the class names.
+    """
+    check_validation_split_arg(validation_split, subset, shuffle, seed)
+    if seed is None:
+        seed = np.random.randint(1e6)
+    paths, labels, class_names = index_directory(directory, labels, formats=formats, class_names=class_names,
+                                                 shuffle=shuffle, seed=seed, follow_links=follow_links)
+    if label_mode == "binary" and len(class_names) != 2:
+        raise ValueError(f'When passing `label_mode="binary"`, there must be exactly 2 class_names. Received: '
+                         f"class_names={class_names}")
+    datasets = []
+    for subset_paths, subset_labels in _subsets(paths, labels, validation_split, subset):
+        if not subset_paths:
+            raise ValueError(missing_message)
+
+        def load_inputs(index, subset_paths=subset_paths):
+            if np.ndim(index) == 0:
+                return to_array(load_file(subset_paths[int(index)]))
+            return _stack([to_array(load_file(subset_paths[int(i)])) for i in index])
+
+        load = _labelled(load_inputs, subset_labels, label_mode, len(class_names))
+        # tf_keras shuffles the training dataset only when it makes both
+        ds = _pipeline(len(subset_paths), load, batch_size, shuffle and len(datasets) == 0, seed)
+        ds.class_names = class_names
+        ds.file_paths = list(subset_paths)
+        datasets.append(ds)
+    return datasets
+
+
 # ----------------------------------------------------------------------------- images
 def _pil_image():
     try:
@@ -281,38 +314,21 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
         labels, label_mode = None, None
     channels = {"rgb": 3, "rgba": 4, "grayscale": 1}.get(color_mode)
     if channels is None:
-        raise ValueError(f'`color_mode` must be one of {{"rgb", "rgba", "grayscale"}}. Received: color_mode={color_mode}')
+        raise ValueError('`color_mode` must be one of {"rgb", "rgba", "grayscale"}. Received: '
+                         f"color_mode={color_mode}")
     from ..layers.preprocessing import _check_interpolation
 
     interpolation = _check_interpolation(interpolation)
     image_size = tuple(int(s) for s in image_size)
-    check_validation_split_arg(validation_split, subset, shuffle, seed)
     _pil_image()
-    if seed is None:
-        seed = np.random.randint(1e6)
-    paths, labels, class_names = index_directory(directory, labels, formats=IMAGE_FORMATS, class_names=class_names,
-                                                 shuffle=shuffle, seed=seed, follow_links=follow_links)
-    if label_mode == "binary" and len(class_names) != 2:
-        raise ValueError(f'When passing `label_mode="binary"`, there must be exactly 2 class_names. Received: '
-                         f"class_names={class_names}")
-    datasets = []
-    for subset_paths, subset_labels in _subsets(paths, labels, validation_split, subset):
-        if not subset_paths:
-            raise ValueError(f"No images found in directory {directory}. Allowed formats: {IMAGE_FORMATS}")
 
-        def load_images(index, subset_paths=subset_paths):
-            def one(i):
-                return _resize_image(decode_image(subset_paths[int(i)], channels), image_size, interpolation,
-                                     crop_to_aspect_ratio)
-            if np.ndim(index) == 0:
-                return one(index)
-            return np.stack([one(i) for i in index])
+    def load_image(path):
+        return _resize_image(decode_image(path, channels), image_size, interpolation, crop_to_aspect_ratio)
 
-        load = _labelled(load_images, subset_labels, label_mode, len(class_names))
-        ds = _pipeline(len(subset_paths), load, batch_size, shuffle and len(datasets) == 0, seed)
-        ds.class_names = class_names
-        ds.file_paths = list(subset_paths)
-        datasets.append(ds)
+    datasets = _datasets_from_directory(
+        directory, IMAGE_FORMATS, load_image, labels, label_mode, class_names, batch_size, shuffle, seed,
+        validation_split, subset, follow_links,
+        f"No images found in directory {directory}. Allowed formats: {IMAGE_FORMATS}")
     return datasets if subset == "both" else datasets[0]
 
 
@@ -340,33 +356,14 @@ def text_dataset_from_directory(directory, labels="inferred", label_mode="int", 
     _check_label_args(labels, label_mode, class_names, "text")
     if labels is None or label_mode is None:
         labels, label_mode = None, None
-    check_validation_split_arg(validation_split, subset, shuffle, seed)
-    if seed is None:
-        seed = np.random.randint(1e6)
-    paths, labels, class_names = index_directory(directory, labels, formats=(".txt",), class_names=class_names,
-                                                 shuffle=shuffle, seed=seed, follow_links=follow_links)
-    if label_mode == "binary" and len(class_names) != 2:
-        raise ValueError(f'When passing `label_mode="binary"`, there must be exactly 2 class_names. Received: '
-                         f"class_names={class_names}")
-    datasets = []
-    for subset_paths, subset_labels in _subsets(paths, labels, validation_split, subset):
-        if not subset_paths:
-            raise ValueError(f"No text files found in directory {directory}. Allowed format: .txt")
 
-        def load_texts(index, subset_paths=subset_paths):
-            def one(i):
-                with open(subset_paths[int(i)], "rb") as f:
-                    return f.read() if max_length is None else f.read(max_length)
-            if np.ndim(index) == 0:
-                return np.array(one(index), dtype=object)
-            out = np.empty(len(index), dtype=object)
-            out[:] = [one(i) for i in index]
-            return out
+    def load_text(path):
+        with open(path, "rb") as f:
+            return f.read() if max_length is None else f.read(max_length)
 
-        load = _labelled(load_texts, subset_labels, label_mode, len(class_names))
-        ds = _pipeline(len(subset_paths), load, batch_size, shuffle and len(datasets) == 0, seed)
-        ds.class_names = class_names
-        datasets.append(ds)
+    datasets = _datasets_from_directory(
+        directory, (".txt",), load_text, labels, label_mode, class_names, batch_size, shuffle, seed,
+        validation_split, subset, follow_links, f"No text files found in directory {directory}. Allowed format: .txt")
     return datasets if subset == "both" else datasets[0]
 
 
