@@ -32,8 +32,10 @@ def _is_array_like(x):
 def _is_generator_like(x):
     from ..utils.data_utils import Sequence
 
+    # array-likes (pandas DataFrames and Series have __iter__ too) are data, not batches
     return isinstance(x, Sequence) or hasattr(x, "__next__") or (
-        hasattr(x, "__iter__") and not isinstance(x, (np.ndarray, list, tuple, dict, Tensor, str)))
+        hasattr(x, "__iter__") and not isinstance(x, (np.ndarray, list, tuple, dict, Tensor, str))
+        and not hasattr(x, "__array__"))
 
 
 def is_dataset_like(x):

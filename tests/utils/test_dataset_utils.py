@@ -184,3 +184,17 @@ def test_bad_arguments_are_named(root):
         keras.utils.timeseries_dataset_from_array(np.arange(5), None, 2, sampling_rate=0)
     with pytest.raises(ValueError, match="left_size"):
         keras.utils.split_dataset(np.arange(5), left_size=7)
+
+
+def test_reiterables_are_batches_but_array_likes_are_data():
+    class Batches:  # any iterable that is not an iterator is read afresh every epoch, like a Dataset
+        def __iter__(self):
+            yield np.ones((4, 2), "float32"), np.ones((4, 1), "float32")
+
+    model = keras.Sequential([keras.layers.Dense(1, input_shape=(2,))])
+    model.compile("sgd", "mse")
+    assert len(model.fit(Batches(), epochs=3, verbose=0).history["loss"]) == 3
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(np.ones((6, 2)))  # has __iter__ too, but it is an array
+    assert model.predict(frame, verbose=0).shape == (6, 1)
+    model.fit(frame, pd.Series(np.ones(6)), epochs=1, verbose=0)
