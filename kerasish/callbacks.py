@@ -1282,3 +1282,6 @@ class BackupAndRestore(Callback):
             if os.path.exists(tmp):
                 os.remove(tmp)
             raise
+
+
+from .callbacks_tensorboard import TensorBoard  # noqa: E402,F401  (its own module; it subclasses Callback)

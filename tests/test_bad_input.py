@@ -42,7 +42,8 @@ CASES = [
      r"expected shape=\(None, 3\), found shape=\(2, 5\)"),
     ("layer_wrong_last_axis", lambda: (lambda l: (l(np.ones((1, 3), "float32")), l(np.ones((1, 4), "float32"))))(
         layers.Dense(2, name="d7")), ValueError, r'"d7".*axis -1.*value 3.*\(1, 4\)'),
-    ("wrong_rank", lambda: _mlp().predict(np.ones((2, 3, 1)), verbose=0), ValueError, r"ndim=2, found ndim=3"),
+    # (2, 3, 1) would be squeezed to (2, 3), as tf_keras conforms an extra trailing axis of size 1
+    ("wrong_rank", lambda: _mlp().predict(np.ones((2, 3, 2)), verbose=0), ValueError, r"ndim=2, found ndim=3"),
     ("wrong_input_count", lambda: _two_inputs()(np.ones((1, 3), "float32")), ValueError, r"expects 2 input"),
     ("dict_keys_mismatch", lambda: _two_inputs().predict({"a": np.ones((1, 3)), "c": np.ones((1, 2))}, verbose=0),
      ValueError, r'"b".*keys'),

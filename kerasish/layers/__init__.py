@@ -11,7 +11,8 @@ from .merge import (  # noqa: F401
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU  # noqa: F401
 
 _LAYER_FAMILIES = ("convolutional", "pooling", "normalization", "recurrent", "embedding", "attention",
-                   "wrappers", "reshaping", "regularization", "preprocessing")
+                   "wrappers", "reshaping", "regularization", "preprocessing", "category_encoding", "hashing",
+                   "lookup", "discretization", "text_vectorization", "image_augmentation")
 for _family in _LAYER_FAMILIES:
     try:
         _module = __import__(f"{__name__}.{_family}", fromlist=["__all__"])
@@ -21,6 +22,8 @@ for _family in _LAYER_FAMILIES:
         continue
     for _name in getattr(_module, "__all__", []):
         globals()[_name] = getattr(_module, _name)
+
+from . import experimental  # noqa: E402,F401  (keras.layers.experimental.preprocessing paths)
 
 
 def serialize(layer):

@@ -19,7 +19,7 @@ from ..backend import config
 from ..backend.tape import no_recording
 from ..backend.tensor import Tensor
 from ..utils.serialization import register_builtin
-from .layer import Layer, _context, flatten, is_symbolic, map_structure
+from .layer import Layer, _context, flatten, is_symbolic, map_structure, numpy_dtype
 
 
 class KerasTensor:
@@ -29,7 +29,7 @@ class KerasTensor:
 
     def __init__(self, shape, dtype="float32", name=None, history=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
-        self.dtype = np.dtype(dtype)
+        self.dtype = numpy_dtype(dtype)
         self.name = name
         self._keras_history = history  # (layer, node_index, tensor_index)
         self._keras_mask = None
@@ -207,6 +207,8 @@ def _concrete_like(x, size):
         return Tensor(np.zeros(shape, dtype=x.dtype))
     if x.dtype.kind == "b":
         return Tensor(np.ones(shape, dtype=x.dtype))
+    if x.dtype.kind == "O":  # text
+        return Tensor(np.full(shape, "", dtype=object))
     return Tensor(np.full(shape, 0.5, dtype=x.dtype))
 
 
@@ -324,8 +326,8 @@ def _output_dtype(layer, inputs):
 def _shapes_to_spec(out_shape, dtype):
     if isinstance(out_shape, (list, tuple)) and out_shape and all(
             isinstance(s, (list, tuple)) for s in out_shape):
-        return [(tuple(s), np.dtype(dtype)) for s in out_shape]
-    return (tuple(out_shape), np.dtype(dtype))
+        return [(tuple(s), numpy_dtype(dtype)) for s in out_shape]
+    return (tuple(out_shape), numpy_dtype(dtype))
 
 
 def _spec_to_tensors(spec, name):

@@ -33,6 +33,19 @@ _CONTEXT = threading.local()  # per-thread call context: training flag and call 
 _STRUCTURE_VERSION = [0]
 
 
+def dtype_name(dtype) -> str:
+    """A dtype's Keras name: numpy's (`"float32"`, `"int64"`), or `"string"` for text, as tf.string."""
+    if isinstance(dtype, str) and dtype == "string":
+        return "string"
+    dtype = np.dtype(dtype)
+    return "string" if dtype.kind in "OUS" else str(dtype)
+
+
+def numpy_dtype(dtype) -> np.dtype:
+    """The numpy dtype that holds values of a Keras dtype (`"string"`: an object array of str/bytes)."""
+    return np.dtype(object) if isinstance(dtype, str) and dtype == "string" else np.dtype(dtype)
+
+
 def _context():
     ctx = _CONTEXT.__dict__
     if "depth" not in ctx:
@@ -186,7 +199,7 @@ class Layer:
         self.dynamic = dynamic
         if isinstance(dtype, dict):  # Keras 3 DTypePolicy config
             dtype = dtype.get("config", {}).get("name", None)
-        self._dtype = str(np.dtype(dtype)) if dtype is not None else config.floatx()
+        self._dtype = dtype_name(dtype) if dtype is not None else config.floatx()
         self._name = name if name is not None else unique_layer_name(to_snake_case(type(self).__name__))
         if not isinstance(self._name, str):
             raise TypeError(f"Layer name must be a string; received {self._name!r}")

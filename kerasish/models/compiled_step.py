@@ -324,6 +324,8 @@ class StepProgram:
         if x.shape not in self.checked_shapes:
             model._check_and_cast_input(0, x)  # raises the model's own error for a wrong shape
             self.checked_shapes.add(x.shape)
+        if x.ndim != len(model.inputs[0].shape):  # one axis of size 1 more or less, as the model call allows
+            x = x.reshape(x.shape + (1,)) if x.ndim < len(model.inputs[0].shape) else x.reshape(x.shape[:-1])
         if x.dtype != self.input_dtype and (x.dtype.kind == "f" or self.input_dtype.kind == "f"):
             x = x.astype(self.input_dtype)
         kernels = self.kernels

@@ -32,8 +32,10 @@ def _is_array_like(x):
 def _is_generator_like(x):
     from ..utils.data_utils import Sequence
 
+    # array-likes (pandas DataFrames and Series have __iter__ too) are data, not batches
     return isinstance(x, Sequence) or hasattr(x, "__next__") or (
-        hasattr(x, "__iter__") and not isinstance(x, (np.ndarray, list, tuple, dict, Tensor, str)))
+        hasattr(x, "__iter__") and not isinstance(x, (np.ndarray, list, tuple, dict, Tensor, str))
+        and not hasattr(x, "__array__"))
 
 
 def is_dataset_like(x):
@@ -63,7 +65,7 @@ def _as_array(a, what):
     if isinstance(a, Tensor):
         return a.array
     arr = np.asarray(a)
-    if arr.dtype == object:
+    if arr.dtype == object and not all(isinstance(v, (str, bytes)) for v in arr.flat):  # text is fine
         raise ValueError(f"Failed to convert {what} to a numpy array: it contains objects of mixed types or shapes "
                          f"(got {type(a).__name__}).")
     if arr.dtype.kind == "f" and arr.dtype != config.floatx():
@@ -190,11 +192,17 @@ class GeneratorBatches:
         self.workers = max(int(workers or 1), 1)
         self.use_multiprocessing = bool(use_multiprocessing)
         self.max_queue_size = max(int(max_queue_size or 1), 1)
+        # An iterable that is not itself an iterator (a `utils.Dataset`, any re-iterable object) is
+        # iterated afresh every epoch, as tf.keras iterates a tf.data.Dataset, unless `steps` asks for
+        # fewer batches than one pass holds: then one iterator continues across epochs (tf.keras too).
+        reiterable = not self.is_sequence and not hasattr(data, "__next__")
+        length = _length(data) if reiterable else None
+        self.fresh_each_epoch = reiterable and (steps is None or length is not None and int(steps) == length)
         if self.is_sequence:
             self.steps = len(data) if steps is None else int(steps)
         else:
-            self.steps = None if steps is None else int(steps)
-            self._iterator = iter(data)
+            self.steps = length if steps is None else int(steps)
+            self._iterator = None if self.fresh_each_epoch else iter(data)
             self._prefetch = None
         self.exhausted = False
 
@@ -225,7 +233,9 @@ class GeneratorBatches:
 
     def _generator_epoch(self):
         source = self._iterator
-        if self.workers > 1 and self._prefetch is None:
+        if self.fresh_each_epoch:
+            source = iter(self.data)
+        elif self.workers > 1 and self._prefetch is None:
             self._prefetch = _ThreadedIterator(self._iterator, self.max_queue_size)
         if self._prefetch is not None:
             source = self._prefetch
@@ -238,6 +248,14 @@ class GeneratorBatches:
                 return
             count += 1
             yield unpack_batch(item)
+
+
+def _length(data):
+    """`len(data)` when the object knows it, else None."""
+    try:
+        return int(len(data))
+    except TypeError:
+        return None
 
 
 class _ThreadedIterator:

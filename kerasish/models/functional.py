@@ -23,6 +23,7 @@ import numpy as np
 from ..backend import config
 from ..backend.ops import conv_pool as conv_pool_ops
 from ..backend.ops import fused
+from ..backend.ops import math as m
 from ..backend.tensor import Tensor
 from ..layers.input_layer import InputLayer, Node
 from ..layers import layer as layer_module
@@ -390,6 +391,13 @@ class Functional(Model):
             x = Tensor(x)
         shape = x.shape
         want = spec.shape
+        # as tf_keras's _conform_to_reference_input: one axis of size 1 more or less than the Input is fine
+        if len(shape) == len(want) - 1 and want[-1] == 1:
+            x = m.reshape(x, tuple(shape) + (1,))
+            shape = x.shape
+        elif len(shape) == len(want) + 1 and shape[-1] == 1:
+            x = m.reshape(x, tuple(shape[:-1]))
+            shape = x.shape
         if len(shape) != len(want) or any(w is not None and w != s for w, s in zip(want[1:], shape[1:])):
             if len(shape) != len(want):
                 raise ValueError(

@@ -11,3 +11,5 @@ Example:
     [[0, 1, 2], [0, 0, 3]]
 """
 from . import image, sequence, text  # noqa: F401
+from ..utils.dataset_utils import (  # noqa: F401  (tf_keras exports them here too)
+    image_dataset_from_directory, text_dataset_from_directory, timeseries_dataset_from_array)

@@ -12,6 +12,9 @@ from .file_utils import get_file, validate_file  # noqa: F401
 from .vis_utils import model_to_dot, plot_history, plot_model  # noqa: F401
 from .layer_utils import count_params, print_summary  # noqa: F401
 from . import file_utils, layer_utils, vis_utils  # noqa: F401
+from .dataset import Dataset  # noqa: F401
+from .dataset_utils import (  # noqa: F401
+    image_dataset_from_directory, split_dataset, text_dataset_from_directory, timeseries_dataset_from_array)
 
 
 def __getattr__(name):
