@@ -220,14 +220,20 @@ def _cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
 
 
 # --------------------------------------------------------------------------- shapes and structure
+def _like_first_tensor(values):
+    """Plain list elements of a TF op's `values` take the dtype of the first tensor (`tf.concat([shape, []])`)."""
+    dtype = next((v.dtype for v in values if isinstance(v, Tensor)), None)
+    return [v if isinstance(v, Tensor) or dtype is None else Tensor(np.asarray(v, dtype=dtype)) for v in values]
+
+
 @_tf("concat")
 def _concat(values, axis, name="concat"):
-    return s.concatenate(list(values), axis=int(axis))
+    return s.concatenate(_like_first_tensor(list(values)), axis=int(axis))
 
 
 @_tf("stack")
 def _stack(values, axis=0, name="stack"):
-    return s.stack(list(values), axis=int(axis))
+    return s.stack(_like_first_tensor(list(values)), axis=int(axis))
 
 
 @_tf("unstack")
@@ -357,12 +363,15 @@ def _einsum(equation, *inputs, **kwargs):
 
 
 # --------------------------------------------------------------------------- slicing
+_ELLIPSIS = {"class_name": "__ellipsis__"}  # how tf.keras's JSON encoder writes `...`
+
+
 def slice_from_config(item):
-    """A slicing key element from its config form: {"start", "stop", "step"} dicts become slices, the string
-    "Ellipsis" becomes `...` (tf.keras's JSON encoder writes Ellipsis so)."""
+    """A slicing key element from its config form: {"start", "stop", "step"} dicts become slices and
+    {"class_name": "__ellipsis__"} (or the string "Ellipsis") becomes `...`."""
     if isinstance(item, dict) and set(item) == {"start", "stop", "step"}:
         return slice(item["start"], item["stop"], item["step"])
-    if item == "Ellipsis":
+    if item == _ELLIPSIS or item == "Ellipsis":
         return Ellipsis
     return item
 
@@ -372,7 +381,7 @@ def slice_to_config(item):
     if isinstance(item, slice):
         return {"start": _index(item.start), "stop": _index(item.stop), "step": _index(item.step)}
     if item is Ellipsis:
-        return "Ellipsis"
+        return dict(_ELLIPSIS)
     return _index(item)
 
 

@@ -700,12 +700,16 @@ def _serialize_node(node, tensor_ref):
             return tensor_ref(t) + [kwargs]
         return ["_CONSTANT_VALUE", -1, _config_value(t, node.layer), kwargs]
 
+    if getattr(node.layer, "_preserve_input_structure_in_config", False):
+        # op layers (tf.keras's layout): the first argument's structure is kept, each leaf an entry
+        def structure(x):
+            return [structure(v) for v in x] if isinstance(x, (list, tuple)) else first_arg(x)
+
+        return structure(first)
     if isinstance(first, (list, tuple)):
         return [first_arg(t) for t in flatten(first)]
     if isinstance(first, dict):
         return {k: first_arg(v) for k, v in first.items()}
-    if getattr(node.layer, "_preserve_input_structure_in_config", False):
-        return first_arg(first)  # op layers: a lone entry is one tensor, a list of entries a list (tf.keras)
     return [first_arg(first)]
 
 
@@ -763,39 +767,55 @@ def reconstruct_from_config(config, custom_objects=None):
 
         return {k: convert(v) for k, v in (kwargs or {}).items()}
 
+    class NotReady(Exception):
+        """An entry refers to a node that has not been rebuilt yet."""
+
+    def resolve_entry(entry):
+        """(value, call kwargs) of one inbound entry: a constant or the tensor it names."""
+        if entry[0] == "_CONSTANT_VALUE":
+            return entry[2], deserialize_kwargs(entry[3] if len(entry) > 3 else {})
+        name, node_index, tensor_index = entry[0], entry[1], entry[2]
+        new_index = node_index_map.get((name, node_index)) if name in created_layers else None
+        if new_index is None:
+            raise NotReady
+        try:
+            kwargs = deserialize_kwargs(entry[3] if len(entry) > 3 else {})
+        except LookupError:
+            raise NotReady from None
+        return flatten(created_layers[name]._inbound_nodes[new_index].outputs)[tensor_index], kwargs
+
+    def is_entry(x):
+        return isinstance(x, list) and len(x) >= 3 and isinstance(x[0], str)
+
+    def op_layer_argument(data, found):
+        """An op layer's first argument, structure kept (tf.keras): entries become values, lists stay lists."""
+        if is_entry(data):
+            value, found["kwargs"] = resolve_entry(data)
+            return value
+        return [op_layer_argument(x, found) for x in data]
+
     def process_node(layer, node_data):
-        input_tensors = []
         kwargs = {}
-        entries = node_data if isinstance(node_data, list) else list(node_data.values())
-        if entries and not isinstance(entries[0], list):
-            entries = [entries]
-        for entry in entries:
-            if entry[0] == "_CONSTANT_VALUE":
-                input_tensors.append(entry[2])
-                kwargs = deserialize_kwargs(entry[3] if len(entry) > 3 else {})
-                continue
-            name, node_index, tensor_index = entry[0], entry[1], entry[2]
-            kwargs = entry[3] if len(entry) > 3 else {}
-            if name not in created_layers:
-                add_unprocessed(layer, node_data)
-                return False
-            inbound = created_layers[name]
-            new_index = node_index_map.get((name, node_index))
-            if new_index is None:
-                add_unprocessed(layer, node_data)
-                return False
-            try:
-                kwargs = deserialize_kwargs(kwargs)
-            except LookupError:
-                add_unprocessed(layer, node_data)
-                return False
-            input_tensors.append(flatten(inbound._inbound_nodes[new_index].outputs)[tensor_index])
-        if isinstance(node_data, dict):
-            args = dict(zip(node_data.keys(), input_tensors))
-        elif getattr(layer, "_preserve_input_structure_in_config", False) and isinstance(node_data[0], list):
-            args = input_tensors  # an op layer's list argument, even of one element (tf.keras's layout)
-        else:
-            args = input_tensors[0] if len(input_tensors) == 1 else input_tensors
+        try:
+            if getattr(layer, "_preserve_input_structure_in_config", False) and isinstance(node_data, list):
+                found = {"kwargs": {}}
+                args = op_layer_argument(node_data, found)
+                kwargs = found["kwargs"]
+            else:
+                entries = node_data if isinstance(node_data, list) else list(node_data.values())
+                if entries and not isinstance(entries[0], list):
+                    entries = [entries]
+                input_tensors = []
+                for entry in entries:
+                    value, kwargs = resolve_entry(entry)
+                    input_tensors.append(value)
+                if isinstance(node_data, dict):
+                    args = dict(zip(node_data.keys(), input_tensors))
+                else:
+                    args = input_tensors[0] if len(input_tensors) == 1 else input_tensors
+        except NotReady:
+            add_unprocessed(layer, node_data)
+            return False
         before = len(layer._inbound_nodes)
         layer(args, **kwargs)
         serial = node_count_by_layer.get(layer.name, 1 if _should_skip_first_node(layer) else 0)
