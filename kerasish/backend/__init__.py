@@ -46,7 +46,15 @@ from .ops.control import (  # noqa: F401
 from .ops import shape as _shape_ops
 from . import dispatch
 
-pow = power  # noqa: A001  (Keras 2 name)
+
+def pow(x, a) -> Tensor:  # noqa: A001  (Keras 2 name and signature: saved graphs name the exponent `a`)
+    """Elementwise `x ** a`.
+
+    Example:
+        >>> pow(np.array([2.0, 3.0], "float32"), 2).numpy()
+        array([4., 9.], dtype=float32)
+    """
+    return power(x, a)
 
 
 def sqrt(x) -> Tensor:
@@ -537,7 +545,9 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
             passes the phase (0: test, 1: train).
         outputs: a Keras tensor or list of them; gradient nodes from `K.gradients` are computed too.
         updates: variable updates run after the outputs on every call: `(variable, new_value)` pairs or
-            symbolic `K.update`/`K.update_add`/`K.update_sub` results.
+            symbolic `K.update`/`K.update_add`/`K.update_sub` results. A new value is recomputed on each call
+            when it depends on the function's inputs; an expression of variables alone (`v + 1`) was computed
+            once, when written (kerasish is eager, as TF 2 is).
         name: accepted for compatibility.
 
     Returns:

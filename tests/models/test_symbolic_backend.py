@@ -155,3 +155,28 @@ def test_function_runs_a_planned_graph_repeatedly():
     np.testing.assert_allclose(first, model.predict(images, verbose=0), rtol=1e-6)
     assert len(f.nodes) == 5  # planned once: the five layer calls
     np.testing.assert_array_equal(f([images])[0], first)
+
+
+def test_gradient_penalty_in_a_model_trains_with_exact_second_derivatives(float64):
+    # WGAN-GP's penalty written as Keras 2 graph code: a K.gradients node inside a model under fit's tape
+    inp = keras.Input(shape=(3,))
+    out = keras.layers.Dense(1)(keras.layers.Dense(4, activation="tanh")(inp))
+    input_grads = K.gradients(K.sum(out), inp)[0]
+    penalty = K.mean(K.square(K.sqrt(K.sum(K.square(input_grads), axis=1)) - 1.0))
+    model = keras.Model(inp, penalty)
+    kernel = model.layers[1].kernel
+    x = np.random.RandomState(0).rand(5, 3)
+    with K.GradientTape() as tape:
+        value = model(x)
+    taped = tape.gradient(value, kernel).numpy()
+    evaluate = K.function([inp], [penalty])
+
+    def penalty_at(k):
+        saved = kernel.numpy().copy()
+        kernel.assign(k)
+        try:
+            return float(evaluate([x])[0])
+        finally:
+            kernel.assign(saved)
+
+    np.testing.assert_allclose(taped, _finite_differences(penalty_at, kernel.numpy().copy()), rtol=1e-6, atol=1e-9)
