@@ -37,14 +37,14 @@ from ..backend import dispatch
 from ..backend.tape import RECORDING, GradientTape, no_recording
 from ..backend.tensor import Tensor, Variable, as_tensor
 from ..utils.serialization import register_builtin
-from .input_layer import Node, _concrete_like, _spec_from_runs, _spec_to_tensors
+from .input_layer import KerasTensor, Node, _concrete_like, _spec_from_runs, _spec_to_tensors
 from .layer import Layer, _context, flatten, is_symbolic, map_structure, unique_layer_name
-from .tf_op_table import TF_FUNCTIONS, slice_from_config, slice_to_config
+from .tf_op_table import TF_FUNCTIONS, slice_to_config
 
 _DRY_VALUE_LIMIT = 64  # integer op results up to this size keep their dry-run values (shapes, sizes, indices)
 
 
-def resolve_function(symbol):
+def resolve_function(symbol: str):
     """The function an op layer's config names: a kerasish API name or a TensorFlow name tf.keras writes.
 
     Example:
@@ -82,7 +82,7 @@ class TFOpLambda(Layer):
 
     _preserve_input_structure_in_config = True  # a one-element list first argument stays a list
 
-    def __init__(self, function, **kwargs):
+    def __init__(self, function: str, **kwargs):
         symbol = function if isinstance(function, str) else getattr(function, "_keras_api_name", None)
         if symbol is None:
             raise TypeError(f"TFOpLambda: `function` must be an op name such as 'math.add'; received {function!r}")
@@ -265,7 +265,7 @@ def _float_dtype(dtype):
 
 
 # --------------------------------------------------------------------------- recording calls as nodes
-def record_op_call(layer, args, kwargs):
+def record_op_call(layer: TFOpLambda, args: tuple, kwargs: dict):
     """Add a node of op layer `layer` called on `args`/`kwargs` (containing Keras tensors); its outputs.
 
     Inside a layer's call that captured outer Keras tensors (a dry run, or the graph running it) the op is
@@ -336,7 +336,7 @@ def _split_arguments(fn, args, kwargs):
     return (first,), rest, True
 
 
-def symbolic_apply(api_name, fn, args, kwargs):
+def symbolic_apply(api_name: str, fn, args: tuple, kwargs: dict):
     """The dispatch handler: a call of API function `fn` on Keras tensors becomes an op-layer node."""
     captures = _context()["captures"]
     if captures is not None:  # inside a layer's call: compute on the captured tensors' values
@@ -348,7 +348,7 @@ def symbolic_apply(api_name, fn, args, kwargs):
     return layer(*call_args, **call_kwargs)
 
 
-def apply_op(symbol, args, kwargs):
+def apply_op(symbol: str, args: tuple, kwargs: dict):
     """Apply the op named `symbol` (a TF name as tf.keras writes it) to arguments containing Keras tensors.
 
     Example:
@@ -362,7 +362,7 @@ def apply_op(symbol, args, kwargs):
     return _SPECIAL_OP_CLASSES.get(symbol, TFOpLambda)(symbol)(*args, **kwargs)
 
 
-def apply_slice(tensor, key):
+def apply_slice(tensor: KerasTensor, key) -> KerasTensor:
     """`tensor[key]` for a Keras tensor: a `SlicingOpLambda` node (slices kept as tf.keras writes them)."""
     items = key if isinstance(key, tuple) else (key,)
     fancy = any(isinstance(k, (list, np.ndarray, Tensor)) or is_symbolic(k) for k in items)
@@ -376,7 +376,7 @@ def apply_slice(tensor, key):
     return layer(tensor, slice_spec=spec)
 
 
-def add_symbolic_activity_losses(layer, outputs):
+def add_symbolic_activity_losses(layer: Layer, outputs) -> None:
     """Note one symbolic activity-regularization loss per output of a regularized layer's symbolic call."""
     for out in flatten(outputs):
         if is_symbolic(out) and np.dtype(out.dtype).kind == "f":
@@ -388,7 +388,7 @@ dispatch.register_handler(symbolic_apply)
 
 
 # --------------------------------------------------------------------------- symbolic gradients
-def gradients(loss, variables):
+def gradients(loss, variables) -> list:
     """`K.gradients`: one `GradientsOp` node for the variables `loss` depends on (None for the others).
 
     Example:

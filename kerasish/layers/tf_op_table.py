@@ -31,7 +31,7 @@ def _tf(*names):
     return deco
 
 
-def tf_dtype(dtype, default=None):
+def tf_dtype(dtype, default: str = None) -> str:
     """A numpy dtype name from a TF dtype spelling ("float32", "<dtype: 'float32'>", tf's enum ints are not used)."""
     if dtype is None:
         return default
@@ -100,22 +100,19 @@ for _names, _fn in ((("math.negative", "negative"), m.negative), (("math.abs", "
     _tf(*_names)(_unary(_fn))
 
 
-@_tf("__operators__.eq")
-def _eq(self, other=None):
-    """`x == y` as tf.keras records it (elementwise equality)."""
-    if other is None:
-        raise ValueError("__operators__.eq: this op layer has no second operand (tf.keras drops it when saving "
-                         "`x == y` on Keras tensors); use tf.math.equal / K.equal in the model instead")
-    return m.equal(self, other)
+def _equality(symbol, fn, spelled):
+    def op(self, other=None):
+        if other is None:
+            raise ValueError(f"{symbol}: this op layer has no second operand (tf.keras drops it when saving "
+                             f"`x {spelled} y` on Keras tensors); use K.{fn.__name__} in the model instead")
+        return fn(self, other)
+
+    op.__doc__ = f"`x {spelled} y` as tf.keras records it (elementwise)."
+    TF_FUNCTIONS[symbol] = op
 
 
-@_tf("__operators__.ne")
-def _ne(self, other=None):
-    """`x != y` as tf.keras records it (elementwise inequality)."""
-    if other is None:
-        raise ValueError("__operators__.ne: this op layer has no second operand (tf.keras drops it when saving "
-                         "`x != y` on Keras tensors); use tf.math.not_equal / K.not_equal in the model instead")
-    return m.not_equal(self, other)
+_equality("__operators__.eq", m.equal, "==")
+_equality("__operators__.ne", m.not_equal, "!=")
 
 
 @_tf("math.squared_difference")

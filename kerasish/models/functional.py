@@ -236,7 +236,7 @@ def _single_input_key(node):
     return False
 
 
-def check_and_cast_input(spec, x, index, owner):
+def check_and_cast_input(spec, x, index: int, owner: str) -> Tensor:
     """`x` as a Tensor fit for Keras tensor `spec` (input `index` of `owner`): float data cast to its dtype,
     the shape checked."""
     if not isinstance(x, Tensor):
@@ -255,7 +255,7 @@ def check_and_cast_input(spec, x, index, owner):
     return x
 
 
-def run_nodes(nodes, values, pairs=None, taped=None):
+def run_nodes(nodes: list, values: dict, pairs: dict = None, taped: TapedRun = None) -> dict:
     """Compute `nodes` (in execution order) from `values` (id(Keras tensor) -> value), adding their outputs.
 
     What Functional models and `K.function` share: each node goes through its layer's full `__call__`;

@@ -53,7 +53,7 @@ class GraphFunction:
         ([[2.0], [4.0]], 3.0)
     """
 
-    def __init__(self, inputs, outputs, updates=None, name=None):
+    def __init__(self, inputs, outputs, updates: list = None, name: str = None):
         self.single_output = not isinstance(outputs, (list, tuple))
         self.inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         self.outputs = [outputs] if self.single_output else list(outputs)

@@ -166,6 +166,9 @@ def test_shape_values_flow_through_symbolic_ops():
     y = z + noise * 0.0
     out = keras.Model(z, y).predict(np.ones((5, 2), "float32"), verbose=0)
     np.testing.assert_array_equal(out, np.ones((5, 2)))
+    # the shape argument (a tensor inside a tuple) survives the config
+    rebuilt = keras.models.model_from_json(keras.Model(z, y).to_json())
+    np.testing.assert_array_equal(rebuilt.predict(np.ones((3, 2), "float32"), verbose=0), np.ones((3, 2)))
 
 
 def test_op_layers_on_layer_outputs_train_like_lambda_layers():
