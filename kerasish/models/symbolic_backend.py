@@ -128,6 +128,11 @@ def _parse_updates(updates):
             tensors.append(update)
         elif isinstance(update, (list, tuple)) and len(update) == 2 and isinstance(update[0], Variable):
             assignments.append((update[0], update[1]))
+        elif isinstance(update, Variable):
+            raise TypeError(f"function: update {i} is the Variable {update.name!r}: K.update / K.update_add with a "
+                            "value computed from no Keras tensor was applied at once, when written (kerasish is "
+                            "eager). Give it a value computed from the function's inputs, or a (variable, "
+                            "new_value) pair.")
         else:
             raise TypeError(f"function: update {i} must be a (variable, new_value) pair or a symbolic K.update / "
                             f"K.update_add / K.update_sub result; received {type(update).__name__}: {update!r:.80}")

@@ -212,3 +212,25 @@ def test_tfoplambda_is_called_eagerly_on_values():
     assert layer.name.startswith("tf.keras.backend.sum")
     assert layer.get_config() == {"name": layer.name, "trainable": True, "dtype": "float32",
                                   "function": "keras.backend.sum"}
+
+
+def test_every_public_op_function_builds_graph_nodes():
+    # a function added to a namespace after its dispatch line would silently refuse Keras tensors
+    import inspect
+
+    from kerasish import activations, losses, metrics, ops
+    from kerasish.utils.serialization import builtin_objects
+
+    not_ops = K._NOT_OPS
+    unwrapped = [f"K.{n}" for n, v in vars(K).items() if inspect.isfunction(v) and not n.startswith("_")
+                 and n not in not_ops and v.__module__.startswith("kerasish.backend")
+                 and not hasattr(v, "_keras_api_name")]
+    unwrapped += [f"ops.{n}" for n, v in vars(ops).items() if inspect.isfunction(v) and not n.startswith("_")
+                  and n not in ("convert_to_numpy", "is_tensor", "shape", "ndim", "size")
+                  and not hasattr(v, "_keras_api_name")]
+    for kind, module in (("loss", losses), ("metric", metrics), ("activation", activations)):
+        unwrapped += [f"{kind} {n}" for n, v in builtin_objects(kind).items()
+                      if inspect.isfunction(v) and not hasattr(v, "_keras_api_name")]
+    assert not unwrapped
+    x = keras.Input(shape=(3,))
+    assert K.is_keras_tensor(keras.activations.get("relu")(x)) and K.is_keras_tensor(losses.get("mse")(x, x))

@@ -143,6 +143,9 @@ def test_function_errors_name_the_problem():
         K.function([x], [x + other])
     with pytest.raises(TypeError, match="input 1 must be a Keras tensor"):
         K.function([x, "nope"], [x])
+    counter = K.variable(0.0)
+    with pytest.raises(TypeError, match="was applied at once"):  # Keras 2.0 style with no graph behind it
+        K.function([x], [x], updates=[K.update_add(counter, 1.0)])
     with pytest.raises(RuntimeError, match="Use GradientTape instead"):
         K.gradients(K.constant(1.0), [K.variable([1.0])])
 
