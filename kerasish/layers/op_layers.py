@@ -109,13 +109,12 @@ class TFOpLambda(Layer):
         return self.function(*args, **kwargs)
 
     def _output_spec(self, args, kwargs):
-        """(shape, dtype) structure of the outputs, from two dry runs (`record_op_call`)."""
+        """((shape, dtype) structure of the outputs, the outputs of the two dry runs or None)."""
         if self.symbol in _SHAPED_LIKE_FIRST_ARGUMENT:  # side effects: no dry run (it would assign or print)
             first = args[0]
-            return tuple(first.shape), np.dtype(first.dtype)
+            return (tuple(first.shape), np.dtype(first.dtype)), None
         out_a, out_b = _dry_run_op(self, args, kwargs, 2), _dry_run_op(self, args, kwargs, 3)
-        self._dry_outputs = (out_a, out_b)
-        return _spec_from_runs(out_a, out_b)
+        return _spec_from_runs(out_a, out_b), (out_a, out_b)
 
     def get_config(self):
         if self._serializable_reason:
@@ -145,7 +144,9 @@ class SlicingOpLambda(TFOpLambda):
 
 class GradientsOp(TFOpLambda):
     """The node of `K.gradients(loss, variables)`: computed under the GradientTape that `TapedRun` opened
-    for it when the graph started running (saved as tf.keras would: `keras.backend.gradients`)."""
+    for it when the graph started running (saved as a TFOpLambda of `keras.backend.gradients`)."""
+
+    _keras_class_name = "TFOpLambda"
 
     def __init__(self, function="keras.backend.gradients", **kwargs):
         super().__init__(function, **kwargs)
@@ -161,7 +162,7 @@ class GradientsOp(TFOpLambda):
         return run.gradient(self, loss, variables)
 
     def _output_spec(self, args, kwargs):
-        return [(tuple(v.shape), _float_dtype(v.dtype)) for v in kwargs["variables"]]
+        return [(tuple(v.shape), _float_dtype(v.dtype)) for v in kwargs["variables"]], None
 
 
 @register_builtin("layer")
@@ -274,11 +275,10 @@ def record_op_call(layer: TFOpLambda, args: tuple, kwargs: dict):
     captures = _context()["captures"]
     if captures is not None:
         return layer.call(*_substitute(args, captures), **_substitute(kwargs, captures))
-    spec = layer._output_spec(args, kwargs)
+    spec, dry_outputs = layer._output_spec(args, kwargs)
     outputs = _spec_to_tensors(spec, layer.name)
-    dry = layer.__dict__.pop("_dry_outputs", None)
-    if dry is not None:
-        _keep_dry_values(outputs, *dry)
+    if dry_outputs is not None:
+        _keep_dry_values(outputs, *dry_outputs)
     Node(layer, tuple(args), dict(kwargs), outputs)
     return outputs
 

@@ -113,6 +113,13 @@ def test_unconnected_gradient_is_none_and_gradient_nodes_run_inside_models():
     out = attack.predict([images, labels], verbose=0)
     step = K.function([model.input, label], [K.gradients(loss, model.input)[0]])([images, labels])[0]
     np.testing.assert_allclose(out, images + 0.1 * np.sign(step), rtol=1e-6)
+    # saved as tf.keras would save it (a TFOpLambda of keras.backend.gradients) and rebuilt
+    config = attack.get_config()
+    assert {"class_name": "TFOpLambda", "function": "keras.backend.gradients"} in [
+        {"class_name": l["class_name"], "function": l["config"].get("function")} for l in config["layers"]]
+    rebuilt = keras.Model.from_config(config)
+    rebuilt.set_weights(attack.get_weights())
+    np.testing.assert_array_equal(rebuilt.predict([images, labels], verbose=0), out)
     with pytest.raises(RuntimeError, match="K.gradients node"):  # computed by the graph, not on its own
         K.gradients(loss, model.input)[0]._keras_history[0].call(np.ones(()), variables=[np.ones(())])
 
