@@ -37,7 +37,8 @@ from ..backend import dispatch
 from ..backend.tape import RECORDING, GradientTape, no_recording
 from ..backend.tensor import Tensor, Variable, as_tensor
 from ..utils.serialization import register_builtin
-from .input_layer import KerasTensor, Node, _concrete_like, _spec_from_runs, _spec_to_tensors
+from .input_layer import (KerasTensor, Node, _concrete_like, _spec_from_runs, _spec_to_tensors,
+                          substitute_captures)
 from .layer import Layer, _context, flatten, is_symbolic, map_structure, unique_layer_name
 from .tf_op_table import TF_FUNCTIONS, slice_to_config
 
@@ -274,17 +275,13 @@ def record_op_call(layer: TFOpLambda, args: tuple, kwargs: dict):
     """
     captures = _context()["captures"]
     if captures is not None:
-        return layer.call(*_substitute(args, captures), **_substitute(kwargs, captures))
+        return layer.call(*substitute_captures(args, captures), **substitute_captures(kwargs, captures))
     spec, dry_outputs = layer._output_spec(args, kwargs)
     outputs = _spec_to_tensors(spec, layer.name)
     if dry_outputs is not None:
         _keep_dry_values(outputs, *dry_outputs)
     Node(layer, tuple(args), dict(kwargs), outputs)
     return outputs
-
-
-def _substitute(structure, captures):
-    return map_structure(lambda t: captures.value_of(t) if is_symbolic(t) else t, structure)
 
 
 def _dry_run_op(layer, args, kwargs, size):
@@ -340,7 +337,7 @@ def symbolic_apply(api_name: str, fn, args: tuple, kwargs: dict):
     """The dispatch handler: a call of API function `fn` on Keras tensors becomes an op-layer node."""
     captures = _context()["captures"]
     if captures is not None:  # inside a layer's call: compute on the captured tensors' values
-        return fn(*_substitute(args, captures), **_substitute(kwargs, captures))
+        return fn(*substitute_captures(args, captures), **substitute_captures(kwargs, captures))
     call_args, call_kwargs, serializable = _split_arguments(fn, args, kwargs)
     layer = _SPECIAL_OP_CLASSES.get(api_name, TFOpLambda)(api_name)
     if not serializable:
@@ -358,7 +355,7 @@ def apply_op(symbol: str, args: tuple, kwargs: dict):
     """
     captures = _context()["captures"]
     if captures is not None:
-        return resolve_function(symbol)(*_substitute(args, captures), **_substitute(kwargs, captures))
+        return resolve_function(symbol)(*substitute_captures(args, captures), **substitute_captures(kwargs, captures))
     return _SPECIAL_OP_CLASSES.get(symbol, TFOpLambda)(symbol)(*args, **kwargs)
 
 
@@ -369,7 +366,7 @@ def apply_slice(tensor: KerasTensor, key) -> KerasTensor:
     spec = [slice_to_config(k) for k in items] if isinstance(key, tuple) else slice_to_config(key)
     captures = _context()["captures"]
     if captures is not None:
-        return TF_FUNCTIONS["__operators__.getitem"](captures.value_of(tensor), _substitute(spec, captures))
+        return TF_FUNCTIONS["__operators__.getitem"](captures.value_of(tensor), substitute_captures(spec, captures))
     layer = SlicingOpLambda("__operators__.getitem")
     if fancy:
         layer._serializable_reason = "indexing with a list, array or tensor is not saved (use K.gather)"

@@ -537,7 +537,8 @@ class Functional(Model):
     def _gradient_nodes(self):
         """The K.gradients nodes among the graph's nodes (an empty list for most models)."""
         return self._cached_until_restructured(
-            "_gradient_nodes_cache", lambda model: [n for n in model._execution_order if isinstance(n.layer, GradientsOp)])
+            "_gradient_nodes_cache",
+            lambda model: [n for n in model._execution_order if isinstance(n.layer, GradientsOp)])
 
     def compute_output_shape(self, input_shape):
         return map_structure(lambda t: t.shape, self._nested_outputs)

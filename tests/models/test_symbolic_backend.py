@@ -128,7 +128,8 @@ def test_function_with_placeholders_updates_and_learning_phase():
     x = K.placeholder(shape=(None, 3))
     total = K.variable(np.zeros(3))
     steps = K.variable(0.0)
-    f = K.function([x], [K.sum(x, axis=0)], updates=[K.update_add(total, K.sum(x, axis=0)), (steps, K.sum(x) * 0.0 + 1.0)])
+    f = K.function([x], [K.sum(x, axis=0)],
+                   updates=[K.update_add(total, K.sum(x, axis=0)), (steps, K.sum(x) * 0.0 + 1.0)])
     for i in range(3):
         (s,) = f([np.full((2, 3), i + 1.0)])
         np.testing.assert_array_equal(s, [2.0 * (i + 1)] * 3)
