@@ -463,15 +463,15 @@ class Functional(Model):
         """Make the nodes computing `tensors` (not outputs) part of the graph: they run with the model, are
         saved in its config, and their new layers join `model.layers` at the end (in graph order, or in the
         order of `new_layers`), as in Keras 2."""
-        new_outputs = list(self.outputs) + self._ancillary_outputs + list(tensors)
-        network_nodes, nodes_by_depth, layers, _ = map_graph_network(self.inputs, new_outputs)
+        ancillary = self.__dict__.get("_ancillary_outputs", []) + list(tensors)
+        network_nodes, nodes_by_depth, layers, _ = map_graph_network(self.inputs, list(self.outputs) + ancillary)
         known = set(id(l) for l in self._layers)
         if new_layers is not None:
             layers = new_layers
         self._tracking = False
         self._layers = self._layers + [l for l in layers if id(l) not in known]
         self._tracking = True
-        self._ancillary_outputs.extend(tensors)
+        self._ancillary_outputs = ancillary
         self._network_nodes, self._nodes_by_depth = network_nodes, nodes_by_depth
         self._execution_order = [n for d in sorted(nodes_by_depth, reverse=True)
                                  for n in nodes_by_depth[d] if not n.is_input]

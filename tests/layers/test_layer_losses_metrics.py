@@ -138,3 +138,15 @@ def test_rnn_initial_state_of_a_keras_tensor():
         np.testing.assert_allclose(got, want, rtol=1e-6)
     rebuilt = keras.models.model_from_json(model.to_json())
     assert [type(l).__name__ for l in rebuilt.layers][1:4] == ["TFOpLambda", "SlicingOpLambda", "TFOpLambda"]
+
+
+def test_sequential_add_loss_and_add_metric_survive_adding_layers():
+    model = keras.Sequential([keras.layers.Dense(2, input_shape=(3,), kernel_initializer="ones"),
+                              keras.layers.Dense(1, kernel_initializer="ones")])
+    model.add_loss(0.1 * K.mean(K.square(model.layers[0].output)))
+    model.add_metric(K.mean(model.layers[0].output), name="hidden")
+    model.add(keras.layers.Dense(1, kernel_initializer="ones", use_bias=False))
+    model.compile("sgd", "mse")
+    results = model.evaluate(np.ones((4, 3)), np.ones((4, 1)), verbose=0, return_dict=True)
+    assert results == pytest.approx({"loss": 5.0 ** 2 + 0.1 * 9.0, "hidden": 3.0})
+    assert [l.name for l in model.layers] == [l.name for l in model.layers if type(l).__name__ == "Dense"]
