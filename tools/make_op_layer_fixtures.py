@@ -114,7 +114,7 @@ def make_vae(path, x):
     vae.add_metric(K.mean(kl), name="kl")
     vae.compile(optimizer=keras.optimizers.Adam(0.01))
     vae.fit(x, epochs=1, batch_size=8, verbose=0, shuffle=False)
-    vae.save(path)
+    vae.save(path, include_optimizer=False)  # small: the optimizer is rebuilt from the training config
     results = vae.evaluate(x, batch_size=8, verbose=0, return_dict=True)
     return {"x": x.tolist(), "evaluate": results, "predict": vae.predict(x, verbose=0).astype("float64").tolist()}
 

@@ -47,7 +47,8 @@ def test_tf_keras_op_layer_models_load_and_compute_the_same(case):
 def test_tf_keras_vae_with_add_loss_loads_evaluates_and_trains():
     data = _fixture("tf_vae_add_loss.json")
     x = np.asarray(data["x"], dtype="float32")
-    vae = keras.models.load_model(os.path.join(DATA, "tf_vae_add_loss.h5"))
+    vae = keras.models.load_model(os.path.join(DATA, "tf_vae_add_loss.h5"))  # saved without its optimizer
+    vae.compile(optimizer=keras.optimizers.Adam(0.01))
     classes = [type(l).__name__ for l in vae.layers]
     assert classes.count("AddLoss") == 1 and classes[-1] == "AddMetric"
     np.testing.assert_allclose(vae.predict(x, verbose=0), data["predict"], rtol=1e-5, atol=1e-6)
