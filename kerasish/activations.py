@@ -14,8 +14,10 @@ Example:
 """
 import inspect
 
+from .backend import dispatch as _dispatch
 from .backend.ops import math as _m
 from .backend.ops import nn as _nn
+from .utils.serialization import builtin_objects as _builtin_objects
 from .utils.serialization import (builtin_objects, deserialize_keras_object, get_registered_name,
                                   get_registered_object, register_builtin)
 
@@ -345,3 +347,7 @@ def get(identifier):
     if callable(identifier):
         return identifier
     raise TypeError(f"Could not interpret activation function identifier: {identifier!r}")
+
+
+# Calls on symbolic (Keras) tensors become graph nodes named "keras.activations.<name>" (see backend/dispatch.py).
+_dispatch.dispatch_registered(globals(), "keras.activations", _builtin_objects("activation"))

@@ -22,12 +22,14 @@ import math
 
 import numpy as np
 
+from .backend import dispatch as _dispatch
 from .backend import config
 from .backend.ops import crossentropy as _ce
 from .backend.ops import math as m
 from .backend.ops.core import RECORDING, record, tensor_and_array, unbroadcast
 from .backend.tensor import Tensor
 from .backend.user_warnings import warn
+from .utils.serialization import builtin_objects as _builtin_objects
 from .utils.serialization import (deserialize_keras_object, get_registered_name,
                                   register_builtin, serialize_keras_object)
 
@@ -1021,3 +1023,7 @@ def is_categorical_crossentropy(loss):
             or (isinstance(loss, LossFunctionWrapper) and loss.fn is categorical_crossentropy)
             or getattr(loss, "__name__", None) == "categorical_crossentropy"
             or loss == "categorical_crossentropy")
+
+
+# Calls on symbolic (Keras) tensors become graph nodes named "keras.losses.<name>" (see backend/dispatch.py).
+_dispatch.dispatch_registered(globals(), "keras.losses", _builtin_objects("loss"))

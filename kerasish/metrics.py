@@ -19,10 +19,12 @@ Example:
     0.5
 """
 import re
+import weakref
 
 import numpy as np
 
 from . import losses as _losses
+from .backend import dispatch as _dispatch
 from .backend import config
 from .backend.ops import math as _m
 from .backend.tape import no_recording
@@ -31,6 +33,7 @@ from .losses import (binary_crossentropy, binary_focal_crossentropy, categorical
                      categorical_focal_crossentropy, hinge, kl_divergence, log_cosh, mean_absolute_error,
                      mean_absolute_percentage_error, mean_squared_error, mean_squared_logarithmic_error, poisson,
                      sparse_categorical_crossentropy, squared_hinge, squeeze_or_expand_dimensions)
+from .utils.serialization import builtin_objects as _builtin_objects
 from .utils.serialization import (deserialize_keras_object, get_registered_name, register_builtin,
                                   serialize_keras_object)
 from .losses import remove_squeezable_dimensions
@@ -74,6 +77,21 @@ def _result(value, dtype):
 
 # --------------------------------------------------------------------------- Metric base
 _LAYER_KWARGS = {"trainable", "dynamic", "autocast", "input_shape", "batch_input_shape", "batch_size", "mesh"}
+
+
+_CALLED_METRICS = weakref.WeakValueDictionary()  # id(result of metric(...)) -> that metric
+
+
+def metric_of_result(value):
+    """The metric whose latest `metric(...)` call returned `value`, or None (Keras 2's `value._metric_obj`).
+
+    Example:
+        >>> m = Mean()
+        >>> metric_of_result(m([1.0, 3.0])) is m
+        True
+    """
+    metric = _CALLED_METRICS.get(id(value))
+    return metric if metric is not None and getattr(metric, "_last_result", None) is value else None
 
 
 class Metric:
@@ -211,7 +229,10 @@ class Metric:
     def __call__(self, *args, **kwargs):
         """`update_state(*args, **kwargs)` then `result()`."""
         self.update_state(*args, **kwargs)
-        return self.result()
+        result = self.result()
+        self._last_result = result  # so `layer.add_metric(metric(x))` knows the value's metric (metric_of_result)
+        _CALLED_METRICS[id(result)] = self
+        return result
 
     def get_config(self):
         return {"name": self.name, "dtype": self.dtype}
@@ -2005,3 +2026,7 @@ def _resolve_by_shapes(kind, yt_shape, yp_shape, loss_fn):
                 "categorical": categorical_accuracy}[category]
     return {"binary": binary_crossentropy, "sparse": sparse_categorical_crossentropy,
             "categorical": categorical_crossentropy}[category]
+
+
+# Calls on symbolic (Keras) tensors become graph nodes named "keras.metrics.<name>" (see backend/dispatch.py).
+_dispatch.dispatch_registered(globals(), "keras.metrics", _builtin_objects("metric"))

@@ -16,6 +16,7 @@ import importlib as _importlib
 import numpy as _np
 
 from .backend import config as _config
+from .backend import dispatch as _dispatch
 from .backend.tensor import Tensor as _Tensor, as_tensor as _as_tensor
 from .backend.ops.core import tensor_and_array as _tensor_and_array
 from .backend.ops import math as _m, reduce as _r, shape as _s
@@ -514,3 +515,8 @@ def _reexport_nn():
 
 
 _reexport_nn()
+
+
+# Calls on symbolic (Keras) tensors become graph nodes named "keras.ops.<name>" (see backend/dispatch.py).
+_dispatch.dispatch_namespace(globals(), "keras.ops", _dispatch.public_functions(
+    globals(), "kerasish", exclude={"convert_to_numpy", "is_tensor", "shape", "ndim", "size"}))

@@ -44,8 +44,17 @@ from .ops.random import (  # noqa: F401
 from .ops.control import (  # noqa: F401
     foldl, foldr, in_test_phase, in_train_phase, learning_phase_scope, map_fn, rnn, switch)
 from .ops import shape as _shape_ops
+from . import dispatch
 
-pow = power  # noqa: A001  (Keras 2 name)
+
+def pow(x, a) -> Tensor:  # noqa: A001  (Keras 2 name and signature: saved graphs name the exponent `a`)
+    """Elementwise `x ** a`.
+
+    Example:
+        >>> pow(np.array([2.0, 3.0], "float32"), 2).numpy()
+        array([4., 9.], dtype=float32)
+    """
+    return power(x, a)
 
 
 def sqrt(x) -> Tensor:
@@ -139,7 +148,7 @@ def constant(value, dtype=None, shape=None, name=None) -> Tensor:
 
 
 def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None, ragged=False):
-    """A symbolic input (the same as `keras.Input` with a full batch shape).
+    """A symbolic input (the same as `keras.Input` with a full batch shape), for `K.function` graphs.
 
     Args:
         shape: the full shape including the batch axis (None for unknown sizes).
@@ -149,7 +158,9 @@ def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None, ragg
         name: optional name.
 
     Example:
-        >>> # x = K.placeholder(shape=(None, 3)); K.int_shape(x) == (None, 3)
+        >>> import kerasish
+        >>> int_shape(placeholder(shape=(None, 3)))
+        (None, 3)
     """
     if sparse or ragged:
         raise ValueError("placeholder: sparse and ragged placeholders are not supported by kerasish")
@@ -160,9 +171,8 @@ def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None, ragg
     shape = tuple(shape)
     if not shape:
         raise ValueError("placeholder: a scalar placeholder has no batch axis; give a shape of rank >= 1")
-    from ..layers import Input
-
-    return Input(shape=shape[1:], batch_size=shape[0], dtype=_dtype_name(dtype), name=name)
+    # symbolic tensors live in the graph layer above the engine, which registers this (see dispatch.py)
+    return dispatch.implementation("placeholder")(shape, _dtype_name(dtype), name)
 
 
 def zeros(shape, dtype=None, name=None):
@@ -502,57 +512,57 @@ def stop_gradient(variables):
 
 
 def gradients(loss, variables):
-    """Not available eagerly (as in TensorFlow 2): use `GradientTape`.
+    """Symbolic gradients of a symbolic `loss` with respect to `variables` (Keras 2.0's graph style).
 
-    Raises:
-        RuntimeError: always.
+    `loss` is a Keras tensor (from `K.placeholder`, a model's input, and ops or layers on them);
+    `variables` is a list of Keras tensors of the same graph (inputs or layer outputs) or Variables.
+    Each returned Keras tensor is a graph node: `K.function` (or a model containing it) computes it
+    under a GradientTape when it runs. On concrete tensors there is no graph: use `GradientTape`.
+
+    Returns:
+        A list with one gradient per variable (None-free: an unconnected variable gets zeros).
 
     Example:
-        >>> # with K.GradientTape() as tape: loss = ...;  grads = tape.gradient(loss, variables)
+        >>> x = placeholder(shape=(None, 2))
+        >>> (g,) = gradients(sum(square(x)), [x])
+        >>> function([x], [g])([np.array([[1.0, 2.0]], "float32")])[0]
+        array([[2., 4.]], dtype=float32)
     """
-    raise RuntimeError("K.gradients is not supported when eager execution is enabled (as in tf.keras 2). "
-                       "Use GradientTape instead: `with GradientTape() as tape: loss = ...` then "
-                       "`tape.gradient(loss, variables)`.")
+    if not dispatch.is_symbolic(loss):
+        raise RuntimeError("K.gradients of a concrete tensor: there is no graph to differentiate (as in tf.keras 2). "
+                           "Use GradientTape instead: `with GradientTape() as tape: loss = ...` then "
+                           "`tape.gradient(loss, variables)`; or build `loss` from K.placeholder / model inputs.")
+    # graph-level: implemented by the graph layer above the engine (see dispatch.py)
+    return dispatch.implementation("gradients")(loss, variables)
 
 
 def function(inputs, outputs, updates=None, name=None, **kwargs):
-    """A callable evaluating the graph between symbolic `inputs` and `outputs` on numpy data.
+    """A callable evaluating the graph from symbolic `inputs` to `outputs` on numpy data (planned once).
 
     Args:
-        inputs: a Keras tensor or list of them (e.g. `[model.input]`).
-        outputs: a Keras tensor or list of them (e.g. `[model.get_layer("hidden").output]`).
-        updates: not supported (eager execution), must be None.
+        inputs: a Keras tensor or list of them (`K.placeholder`s, `model.input`, or any tensor of the graph,
+            which is then fed instead of computed); `K.learning_phase()` in the list marks where the caller
+            passes the phase (0: test, 1: train).
+        outputs: a Keras tensor or list of them; gradient nodes from `K.gradients` are computed too.
+        updates: variable updates run after the outputs on every call: `(variable, new_value)` pairs or
+            symbolic `K.update`/`K.update_add`/`K.update_sub` results. A new value is recomputed on each call
+            when it depends on the function's inputs; an expression of variables alone (`v + 1`) was computed
+            once, when written (kerasish is eager, as TF 2 is).
         name: accepted for compatibility.
 
     Returns:
         f(list_of_arrays) -> list of numpy arrays (a single array when `outputs` is a single tensor).
 
     Example:
-        >>> # f = K.function([model.input], [model.layers[0].output]);  (h,) = f([x])
+        >>> x = placeholder(shape=(None, 3))
+        >>> f = function([x], [softmax(x)])
+        >>> f([np.zeros((1, 3), "float32")])[0].round(3)
+        array([[0.333, 0.333, 0.333]], dtype=float32)
     """
-    if updates:
-        raise ValueError(f"function: the `updates` argument is not supported during eager execution; "
-                         f"received {updates!r}")
     if kwargs:
         raise ValueError(f"function: invalid argument(s) {sorted(kwargs)}")
-    from ..models.functional import make_function
-
-    in_list = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-    out_list = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
-    run = make_function(in_list, out_list)
-    single_output = not isinstance(outputs, (list, tuple))
-
-    def f(values):
-        if isinstance(values, dict):
-            values = [values[k] for k in values]
-        elif not isinstance(values, (list, tuple)):
-            values = [values]
-        if len(values) != len(in_list):
-            raise ValueError(f"function: expected {len(in_list)} input array(s); received {len(values)}")
-        results = [np.asarray(r.array if isinstance(r, Tensor) else r) for r in run(list(values))]
-        return results[0] if single_output else results
-
-    return f
+    # graph-level: implemented by the graph layer above the engine (see dispatch.py)
+    return dispatch.implementation("function")(inputs, outputs, updates=updates, name=name)
 
 
 def name_scope(name):
@@ -583,3 +593,16 @@ def _reexport(family):
 for _family in ("nn", "conv", "pool", "crossentropy"):
     _reexport(_family)
 del _family
+
+
+# Calls on symbolic (Keras) tensors become graph nodes named "keras.backend.<name>", as tf.keras writes
+# them: the wrappers hand those calls to the graph layer (dispatch.py); concrete calls run as before.
+_NOT_OPS = {"clear_session", "epsilon", "floatx", "get_uid", "global_learning_phase", "image_data_format",
+            "learning_phase", "manual_variable_initialization", "normalize_data_format", "reset_uids", "rng",
+            "seeded_rng", "set_epsilon", "set_floatx", "set_image_data_format", "set_learning_phase",
+            "set_random_seed", "backend", "name_scope", "learning_phase_scope", "as_tensor", "tensor_and_array",
+            "variable", "constant", "placeholder", "function", "gradients", "is_keras_tensor", "is_sparse",
+            "int_shape", "ndim", "dtype", "count_params", "get_value", "eval", "batch_get_value", "set_value",
+            "batch_set_value", "random_uniform_variable", "random_normal_variable"}
+dispatch.dispatch_namespace(globals(), "keras.backend", dispatch.public_functions(globals(), "kerasish.backend",
+                                                                                  exclude=_NOT_OPS))

@@ -16,6 +16,21 @@ Example:
 import numpy as np
 
 from . import config
+from .dispatch import SymbolicValueError
+
+
+def _operator(op_name, reflected=False):
+    """A binary operator method running engine op `op_name` (NotImplemented for a symbolic operand)."""
+
+    def method(self, other):
+        op = getattr(_math, op_name)
+        try:
+            return op(other, self) if reflected else op(self, other)
+        except SymbolicValueError:
+            return NotImplemented
+
+    method.__name__ = f"__r{op_name}__" if reflected else f"__{op_name}__"
+    return method
 
 
 class Tensor:
@@ -96,50 +111,30 @@ class Tensor:
         return _math.cast(self, dtype)
 
     # -- arithmetic (numpy broadcasting; all differentiable) ----------------------------------
-    def __add__(self, other):
-        return _math.add(self, other)
-
-    def __radd__(self, other):
-        return _math.add(other, self)
-
-    def __sub__(self, other):
-        return _math.subtract(self, other)
-
-    def __rsub__(self, other):
-        return _math.subtract(other, self)
-
-    def __mul__(self, other):
-        return _math.multiply(self, other)
-
-    def __rmul__(self, other):
-        return _math.multiply(other, self)
-
-    def __truediv__(self, other):
-        return _math.divide(self, other)
-
-    def __rtruediv__(self, other):
-        return _math.divide(other, self)
-
-    def __floordiv__(self, other):
-        return _math.floor_divide(self, other)
-
-    def __rfloordiv__(self, other):
-        return _math.floor_divide(other, self)
-
-    def __mod__(self, other):
-        return _math.mod(self, other)
-
-    def __pow__(self, other):
-        return _math.power(self, other)
-
-    def __rpow__(self, other):
-        return _math.power(other, self)
-
-    def __matmul__(self, other):
-        return _math.matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return _math.matmul(other, self)
+    # Binary operators return NotImplemented for a symbolic (Keras) operand, so Python asks that
+    # tensor's reflected operator, which builds a graph node (`tensor * keras_input` works).
+    __add__ = _operator("add")
+    __radd__ = _operator("add", reflected=True)
+    __sub__ = _operator("subtract")
+    __rsub__ = _operator("subtract", reflected=True)
+    __mul__ = _operator("multiply")
+    __rmul__ = _operator("multiply", reflected=True)
+    __truediv__ = _operator("divide")
+    __rtruediv__ = _operator("divide", reflected=True)
+    __floordiv__ = _operator("floor_divide")
+    __rfloordiv__ = _operator("floor_divide", reflected=True)
+    __mod__ = _operator("mod")
+    __rmod__ = _operator("mod", reflected=True)
+    __pow__ = _operator("power")
+    __rpow__ = _operator("power", reflected=True)
+    __matmul__ = _operator("matmul")
+    __rmatmul__ = _operator("matmul", reflected=True)
+    __lt__ = _operator("less")
+    __le__ = _operator("less_equal")
+    __gt__ = _operator("greater")
+    __ge__ = _operator("greater_equal")
+    __eq__ = _operator("equal")
+    __ne__ = _operator("not_equal")
 
     def __neg__(self):
         return _math.negative(self)
@@ -149,24 +144,6 @@ class Tensor:
 
     def __abs__(self):
         return _math.abs(self)
-
-    def __lt__(self, other):
-        return _math.less(self, other)
-
-    def __le__(self, other):
-        return _math.less_equal(self, other)
-
-    def __gt__(self, other):
-        return _math.greater(self, other)
-
-    def __ge__(self, other):
-        return _math.greater_equal(self, other)
-
-    def __eq__(self, other):
-        return _math.equal(self, other)
-
-    def __ne__(self, other):
-        return _math.not_equal(self, other)
 
     def __getitem__(self, key):
         return _math.getitem(self, key)

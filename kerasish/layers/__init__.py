@@ -9,6 +9,8 @@ from .merge import (  # noqa: F401
     Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, average, concatenate, dot, maximum,
     minimum, multiply, subtract)
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU  # noqa: F401
+# op layers: also makes ops on Keras tensors graph nodes (registers the dispatch handler)
+from .op_layers import AddLoss, AddMetric, SlicingOpLambda, TFOpLambda  # noqa: F401
 
 _LAYER_FAMILIES = ("convolutional", "pooling", "normalization", "recurrent", "embedding", "attention",
                    "wrappers", "reshaping", "regularization", "preprocessing", "category_encoding", "hashing",

@@ -495,30 +495,3 @@ class Lambda(Layer):
         elif isinstance(oshape, list):
             oshape = tuple(oshape)
         return cls(fn, output_shape=oshape, **cfg)
-
-
-class TensorOpLayer(Layer):
-    """Applies one engine op to a symbolic tensor: what `x / 255.0` on a Keras Input becomes."""
-
-    def __init__(self, op_name, other=None, reverse=False, binary=False, **kwargs):
-        kwargs.setdefault("name", None)
-        super().__init__(**kwargs)
-        self.op_name = op_name
-        self.other = other
-        self.reverse = reverse
-        self.binary = binary
-
-    def call(self, inputs):
-        fn = getattr(m, self.op_name)
-        if self.binary:
-            return fn(inputs[0], inputs[1])
-        if self.op_name in ("negative", "abs"):
-            return fn(inputs)
-        if self.op_name == "getitem":
-            return fn(inputs, self.other)
-        return fn(self.other, inputs) if self.reverse else fn(inputs, self.other)
-
-    def get_config(self):
-        raise NotImplementedError(
-            f"Layer {self.name} comes from an operator applied to a symbolic tensor and cannot be serialized; "
-            "use a Lambda layer or a built-in layer to save this model.")

@@ -22,6 +22,26 @@ from ..utils.serialization import register_builtin
 from .layer import Layer, _context, flatten, is_symbolic, map_structure, numpy_dtype
 
 
+def _apply_op(symbol, args, kwargs):
+    from .op_layers import apply_op
+
+    return apply_op(symbol, args, kwargs)
+
+
+def _operator(symbol, reflected=False):
+    """A binary operator method adding a `symbol` op-layer node (the reflected form: `other op self`)."""
+
+    def method(self, other):
+        if self.dtype.kind == "f" and isinstance(other, (int, float)) and not isinstance(other, bool):
+            other = float(other)  # as tf.keras converts it (TF adds no int to a float tensor, on load either)
+        key = "b" if symbol == "linalg.matmul" else "y"
+        if reflected:  # tf.keras records `2.0 - x` as subtract(2.0, y=x)
+            return _apply_op(symbol, (other,), {key: self, "name": None})
+        return _apply_op(symbol, (self,), {key: other, "name": None})
+
+    return method
+
+
 class KerasTensor:
     """A symbolic tensor: shape (None for unknown sizes), dtype, and the layer call that made it."""
 
@@ -33,6 +53,7 @@ class KerasTensor:
         self.name = name
         self._keras_history = history  # (layer, node_index, tensor_index)
         self._keras_mask = None
+        self._keras_dry = None  # {2: value, 3: value}: small integer values known from op-layer dry runs
 
     @property
     def ndim(self):
@@ -60,29 +81,66 @@ class KerasTensor:
             f"You are passing {self!r}, an intermediate Keras symbolic input/output, to a function that needs "
             "concrete values (such as numpy). Use it inside a layer (e.g. keras.layers.Lambda) instead.")
 
-    # Operators build small op layers, so `x / 255.0` works in the Functional API as in tf.keras.
-    def _op(self, name, other=None, reverse=False):
-        from .core import TensorOpLayer
+    # Operators, comparisons and slicing become op-layer nodes named as tf.keras names them, so
+    # `x / 255.0` or `z[:, 0]` works in the Functional API and saves into the model's config.
+    __add__ = _operator("__operators__.add")
+    __radd__ = _operator("__operators__.add", reflected=True)
+    __sub__ = _operator("math.subtract")
+    __rsub__ = _operator("math.subtract", reflected=True)
+    __mul__ = _operator("math.multiply")
+    __rmul__ = _operator("math.multiply", reflected=True)
+    __truediv__ = _operator("math.truediv")
+    __rtruediv__ = _operator("math.truediv", reflected=True)
+    __floordiv__ = _operator("math.floordiv")
+    __rfloordiv__ = _operator("math.floordiv", reflected=True)
+    __mod__ = _operator("math.floormod")
+    __rmod__ = _operator("math.floormod", reflected=True)
+    __pow__ = _operator("math.pow")
+    __rpow__ = _operator("math.pow", reflected=True)
+    __matmul__ = _operator("linalg.matmul")
+    __rmatmul__ = _operator("linalg.matmul", reflected=True)
+    __lt__ = _operator("math.less")
+    __le__ = _operator("math.less_equal")
+    __gt__ = _operator("math.greater")
+    __ge__ = _operator("math.greater_equal")
+    __and__ = _operator("math.logical_and")
+    __rand__ = _operator("math.logical_and", reflected=True)
+    __or__ = _operator("math.logical_or")
+    __ror__ = _operator("math.logical_or", reflected=True)
+    __xor__ = _operator("math.logical_xor")
+    __rxor__ = _operator("math.logical_xor", reflected=True)
 
-        if is_symbolic(other):  # both operands symbolic: the layer takes them as a pair
-            pair = [other, self] if reverse else [self, other]
-            return TensorOpLayer(name, None, False, binary=True)(pair)
-        return TensorOpLayer(name, other, reverse)(self)
+    def __neg__(self):
+        return _apply_op("math.negative", (self,), {"name": None})
 
-    def __add__(self, o): return self._op("add", o)
-    def __radd__(self, o): return self._op("add", o, True)
-    def __sub__(self, o): return self._op("subtract", o)
-    def __rsub__(self, o): return self._op("subtract", o, True)
-    def __mul__(self, o): return self._op("multiply", o)
-    def __rmul__(self, o): return self._op("multiply", o, True)
-    def __truediv__(self, o): return self._op("divide", o)
-    def __rtruediv__(self, o): return self._op("divide", o, True)
-    def __pow__(self, o): return self._op("power", o)
-    def __matmul__(self, o): return self._op("matmul", o)
-    def __neg__(self): return self._op("negative")
-    def __abs__(self): return self._op("abs")
-    def __getitem__(self, key): return self._op("getitem", key)
+    def __pos__(self):
+        return self
 
+    def __abs__(self):
+        return _apply_op("math.abs", (self,), {"name": None})
+
+    def __invert__(self):
+        return _apply_op("math.logical_not", (self,), {"name": None})
+
+    def __getitem__(self, key):
+        from .op_layers import apply_slice
+
+        return apply_slice(self, key)
+
+    def astype(self, dtype):
+        """A cast of this tensor (a graph node, as `K.cast`)."""
+        return _apply_op("cast", (self,), {"dtype": np.dtype(getattr(dtype, "name", dtype)).name})
+
+    def get_shape(self):
+        """The static shape (TensorFlow's name for `shape`)."""
+        return self.shape
+
+    def numpy(self):
+        raise TypeError(f"{self!r} is symbolic: it has no value until the model runs. Evaluate it with "
+                        "K.function([inputs], [tensor]) or build a Model and call predict.")
+
+    # Equality stays identity (as for graph objects): tensors are used as keys and in `in` tests.
+    # Elementwise comparison: K.equal / K.not_equal.
     def __eq__(self, other):
         return self is other
 
@@ -93,13 +151,17 @@ class KerasTensor:
 class Node:
     """One call of `layer` in a graph: its (symbolic) arguments and outputs."""
 
-    def __init__(self, layer, call_args, call_kwargs, outputs):
+    def __init__(self, layer, call_args, call_kwargs, outputs, captures=()):
         self.layer = layer
         self.call_args = call_args
         self.call_kwargs = call_kwargs
         self.outputs = outputs
         self.is_input = isinstance(layer, InputLayer)
         self.keras_inputs = [x for x in flatten((call_args, call_kwargs)) if is_symbolic(x)]
+        # Keras tensors the layer's `call` used without receiving them (captured from outside): inputs too,
+        # handed to the call through a `CapturedValues` scope when the graph runs
+        self.captures = list(captures)
+        self.keras_inputs.extend(t for t in self.captures if not any(t is k for k in self.keras_inputs))
         self.index = len(layer._inbound_nodes)
         layer._inbound_nodes.append(self)
         for t in self.keras_inputs:
@@ -201,7 +263,43 @@ def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=None, tenso
 
 
 # ----------------------------------------------------------------------------- symbolic calls
+class DryRunCaptures:
+    """While a layer's `call` is dry-run on stand-in values: outer Keras tensors it touches are noted (they
+    become hidden inputs of its node) and replaced by stand-ins of the same dry-run size."""
+
+    def __init__(self):
+        self.tensors = []
+        self.size = 2
+
+    def value_of(self, tensor):
+        if not any(tensor is t for t in self.tensors):
+            self.tensors.append(tensor)
+        return _concrete_like(tensor, self.size)
+
+
+class CapturedValues:
+    """While the graph runs a node whose layer captured outer Keras tensors: their computed values."""
+
+    def __init__(self, values):
+        self.values = values  # id(keras tensor) -> value
+
+    def value_of(self, tensor):
+        value = self.values.get(id(tensor))
+        if value is None:
+            raise ValueError(f"{tensor!r} was used inside a layer's call but is not computed by this graph. A layer "
+                             "may use Keras tensors from outside its inputs only if they were already in use when "
+                             "the layer was first called on Keras tensors.")
+        return value
+
+
+def substitute_captures(structure, captures):
+    """`structure` with every Keras tensor replaced by its value under `captures`."""
+    return map_structure(lambda t: captures.value_of(t) if is_symbolic(t) else t, structure)
+
+
 def _concrete_like(x, size):
+    if x._keras_dry is not None:  # a small integer tensor whose dry-run values are known (a shape, a size)
+        return Tensor(x._keras_dry[size])
     shape = tuple(size if d is None else d for d in x.shape)
     if x.dtype.kind in "iu":
         return Tensor(np.zeros(shape, dtype=x.dtype))
@@ -212,21 +310,22 @@ def _concrete_like(x, size):
     return Tensor(np.full(shape, 0.5, dtype=x.dtype))
 
 
-def _dry_run(layer, args, kwargs, size):
+def _dry_run(layer, args, kwargs, size, captures=None):
+    captures = captures or DryRunCaptures()
+    captures.size = size
     concrete_args = map_structure(lambda t: _concrete_like(t, size) if is_symbolic(t) else t, args)
     concrete_kwargs = map_structure(lambda t: _concrete_like(t, size) if is_symbolic(t) else t, kwargs)
     ctx = _context()
-    saved_depth = ctx["depth"]
+    saved = ctx["depth"], ctx["symbolic"], ctx["captures"]
     saved_losses = [(l, l._call_losses) for l in layer._flatten_layers()]
     ctx["depth"] = 1  # not a top-level call: do not clear anyone's losses
-    saved_symbolic = ctx["symbolic"]
     ctx["symbolic"] = True
+    ctx["captures"] = captures
     try:
-        with no_recording():
+        with no_recording(), np.errstate(all="ignore"):
             return Layer.__call__(layer, *concrete_args, **concrete_kwargs)
     finally:
-        ctx["depth"] = saved_depth
-        ctx["symbolic"] = saved_symbolic
+        ctx["depth"], ctx["symbolic"], ctx["captures"] = saved
         for l, losses in saved_losses:
             l._call_losses = losses
 
@@ -276,7 +375,15 @@ def _shape_structure(shape):
 
 
 def symbolic_call(layer, inputs, args, kwargs):
-    """Record a call of `layer` on KerasTensors and return KerasTensors for its outputs."""
+    """Record a call of `layer` on KerasTensors and return KerasTensors for its outputs.
+
+    Inside another layer's call that captured outer Keras tensors (a dry run, or the graph running that
+    layer), the tensors stand for values: the layer is called on those instead.
+    """
+    captures = _context()["captures"]
+    if captures is not None:
+        return layer(substitute_captures(inputs, captures), *substitute_captures(tuple(args), captures),
+                     **substitute_captures(kwargs, captures))
     call_args = (inputs,) + tuple(args)
     if not layer.built:
         from .layer import check_input_spec
@@ -296,6 +403,7 @@ def symbolic_call(layer, inputs, args, kwargs):
         if layer.input_spec is not None:
             check_input_spec(layer, inputs)
     out_spec = None
+    captured = DryRunCaptures()
     if _has_own_output_shape(layer):
         shapes = map_structure(lambda t: tuple(t.shape), inputs)
         try:
@@ -306,11 +414,15 @@ def symbolic_call(layer, inputs, args, kwargs):
             dtype = _output_dtype(layer, inputs)
             out_spec = _shapes_to_spec(out_shape, dtype)
     if out_spec is None:
-        out_a = _dry_run(layer, call_args, kwargs, 2)
-        out_b = _dry_run(layer, call_args, kwargs, 3)
+        out_a = _dry_run(layer, call_args, kwargs, 2, captured)
+        out_b = _dry_run(layer, call_args, kwargs, 3, captured)
         out_spec = _spec_from_runs(out_a, out_b)
     outputs = _spec_to_tensors(out_spec, layer.name)
-    Node(layer, call_args, dict(kwargs), outputs)
+    Node(layer, call_args, dict(kwargs), outputs, captures=captured.tensors)
+    if layer.activity_regularizer is not None:
+        from .op_layers import add_symbolic_activity_losses
+
+        add_symbolic_activity_losses(layer, outputs)
     return outputs
 
 

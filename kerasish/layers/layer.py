@@ -52,6 +52,7 @@ def _context():
         ctx["depth"] = 0
         ctx["training"] = None
         ctx["symbolic"] = False
+        ctx["captures"] = None  # DryRunCaptures / CapturedValues while a call that uses outer Keras tensors runs
     return ctx
 
 
@@ -189,6 +190,7 @@ class Layer:
         self._layers = []
         self._callable_losses = []
         self._call_losses = []
+        self._metrics = []  # metric objects: attributes of this layer and those made by add_metric
         self._inbound_nodes = []
         self._outbound_nodes = []
         self._trainable = bool(trainable)
@@ -248,6 +250,9 @@ class Layer:
         elif isinstance(value, Variable):
             if not any(value is w for w in self._trainable_weights + self._non_trainable_weights):
                 (self._trainable_weights if value.trainable else self._non_trainable_weights).append(value)
+        elif _is_metric(value):
+            if not any(value is m for m in self._metrics):
+                self._metrics.append(value)
         elif isinstance(value, (list, tuple)):
             for v in value:
                 self._track(v)
@@ -438,11 +443,60 @@ class Layer:
             if layer._call_losses:
                 layer._call_losses = []
 
-    def add_metric(self, value, name=None, aggregation=None):
-        """Track a metric value (reported by fit under `name`)."""
-        if not hasattr(self, "_added_metrics"):
-            object.__setattr__(self, "_added_metrics", {})
-        self._added_metrics[name or f"{self.name}_metric"] = value
+    def add_metric(self, value, name=None, aggregation=None, **kwargs):
+        """Report `value` as a metric named `name` in fit/evaluate logs (Keras 2 semantics).
+
+        Inside `call`: a tensor is averaged over the epoch by a `Mean` metric named `name`; the result of
+        calling a metric object (`self.add_metric(self.acc(y), name="acc")`) reports that metric as it is.
+        On a Functional model, a Keras tensor of its graph becomes an `AddMetric` node (`name` required).
+
+        Example:
+            >>> import numpy as np
+            >>> class Probe(Layer):
+            ...     def call(self, inputs):
+            ...         self.add_metric(inputs * 2.0, name="twice")
+            ...         return inputs
+            >>> probe = Probe()
+            >>> _ = probe(np.array([1.0, 2.0], "float32"))
+            >>> [(m.name, float(m.result())) for m in probe._metrics]
+            [('twice', 3.0)]
+        """
+        if kwargs:
+            raise TypeError(f"add_metric: unknown keyword arguments {sorted(kwargs)}; expected `aggregation`")
+        if aggregation not in (None, "mean"):
+            raise ValueError(f"We currently support only `mean` sample-wise metric aggregation. You provided "
+                             f"aggregation=`{aggregation}`")
+        from ..metrics import Mean, metric_of_result
+
+        if is_symbolic(value):
+            if not getattr(self, "_is_graph_network", False):
+                raise ValueError(f"Layer {self.name}: add_metric with a Keras tensor outside `call` needs a functional "
+                                 f"Model (model.add_metric(tensor, name=...)); received {value!r}")
+            if name is None:
+                raise ValueError("Please provide a name for your metric like "
+                                 "`self.add_metric(tf.reduce_sum(inputs), name='mean_activation')`")
+            self._graph_network_add_metric(value, "mean", name)
+            return
+        from_metric = metric_of_result(value)
+        if from_metric is None and name is None:
+            raise ValueError("Please provide a name for your metric like "
+                             "`self.add_metric(tf.reduce_sum(inputs), name='mean_activation')`")
+        if _context()["depth"] == 0:
+            raise ValueError(f"Expected a symbolic Tensor for the metric value, received: {value!r:.200}")
+        name = from_metric.name if from_metric is not None else name
+        metric = self._get_existing_metric(name)
+        if metric is None:
+            metric = from_metric if from_metric is not None else Mean(name=name, dtype=getattr(value, "dtype", None))
+            self._metrics.append(metric)
+        if from_metric is None:  # a metric's own result is reported as it is, not averaged again
+            metric(value)
+
+    def _get_existing_metric(self, name):
+        match = [m for m in self._metrics if m.name == name]
+        if len(match) > 1:
+            raise ValueError(f"Please provide different names for the metrics you have added. We found {len(match)} "
+                             f'metrics with the name: "{name}"')
+        return match[0] if match else None
 
     def add_update(self, updates):
         """Keras 2 compatibility: updates run eagerly here, so this does nothing."""
@@ -641,6 +695,11 @@ class Layer:
         for layer in self._flatten_layers(include_self=False):
             if getattr(layer, "stateful", False) and type(layer).reset_states is not Layer.reset_states:
                 layer.reset_states()
+
+
+def _is_metric(value):
+    """A metric object (duck-typed: metrics are not layers and live above this module)."""
+    return not isinstance(value, Layer) and all(hasattr(value, a) for a in ("update_state", "result", "reset_state"))
 
 
 def _dedup(weights):

@@ -77,6 +77,19 @@ def _zero_states(batch, state_sizes, dtype):
     return [np.zeros((batch,) + _dims(s), dtype=dtype) for s in state_sizes]
 
 
+def _symbolic_zero_states(rnn, inputs, batch_axis):
+    """Graph nodes of zero states for Keras tensor `inputs`: `tf.zeros([batch] + state dims)` (the batch size
+    from `K.shape(inputs)`), the state dims from the layer's own states for a stand-in batch of one."""
+    from .. import backend as K
+    from .input_layer import _concrete_like
+    from .op_layers import apply_op
+
+    stand_in = _concrete_like(inputs, 1)
+    batch = K.shape(inputs)[batch_axis]
+    return [apply_op("zeros", ([batch] + [int(d) for d in state.shape[1:]],), {"dtype": state.dtype.name})
+            for state in type(rnn).get_initial_state(rnn, stand_in)]
+
+
 def _prefix_weights(layer, scope):
     """Name the weights of `layer` (built inside `scope`) as TF name scopes would: `scope/<name>`."""
     for w in layer.weights:
@@ -690,9 +703,14 @@ class RNN(Layer):
         return self._states
 
     def get_initial_state(self, inputs):
-        """Zero states (or the cell's `get_initial_state`) for the batch of `inputs`."""
+        """Zero states (or the cell's `get_initial_state`) for the batch of `inputs`.
+
+        For a Keras tensor, the states are graph nodes (`tf.zeros` of the input's batch size), as in Keras 2.
+        """
         if isinstance(inputs, (list, tuple)):
             inputs = flatten(inputs)[0]
+        if is_symbolic(inputs):
+            return _symbolic_zero_states(self, inputs, 1 if self.time_major else 0)
         batch = inputs.shape[1] if self.time_major else inputs.shape[0]
         dtype = _float_dtype(inputs)
         fn = getattr(self.cell, "get_initial_state", None)
@@ -1472,6 +1490,8 @@ class _ConvLSTM(RNN):
         return [image, image]
 
     def get_initial_state(self, inputs):
+        if is_symbolic(inputs):
+            return _symbolic_zero_states(self, inputs, 0)
         batch = inputs.shape[0]
         image = self._out_image(tuple(inputs.shape))
         dtype = _float_dtype(inputs)

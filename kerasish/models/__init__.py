@@ -2,6 +2,7 @@
 from .model import Model  # noqa: F401
 from .functional import Functional  # noqa: F401
 from .sequential import Sequential  # noqa: F401
+from . import symbolic_backend  # noqa: F401  (K.function, K.gradients, K.placeholder: see backend/dispatch.py)
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True, options=None):

@@ -25,7 +25,8 @@ from ..backend.ops import conv_pool as conv_pool_ops
 from ..backend.ops import fused
 from ..backend.ops import math as m
 from ..backend.tensor import Tensor
-from ..layers.input_layer import InputLayer, Node
+from ..layers.input_layer import CapturedValues, InputLayer, Node
+from ..layers.op_layers import AddLoss, AddMetric, GradientsOp, TapedRun
 from ..layers import layer as layer_module
 from ..backend.tape import RECORDING
 from ..layers.layer import Layer, flatten, is_symbolic, map_structure
@@ -46,6 +47,7 @@ class _OwnNode(Node):
         self.outputs = outputs
         self.is_input = False
         self.keras_inputs = [x for x in flatten(inputs)]
+        self.captures = []
         self.index = len(layer._inbound_nodes)
         layer._inbound_nodes.append(self)
 
@@ -230,9 +232,94 @@ def _outside_any_call():
 def _single_input_key(node):
     """(id of the input tensor, id of the output tensor) for a plain one-in/one-out call, else False."""
     args, kwargs, outputs = node.call_args, node.call_kwargs, node.outputs
-    if len(args) == 1 and not kwargs and is_symbolic(args[0]) and is_symbolic(outputs):
+    if len(args) == 1 and not kwargs and not node.captures and is_symbolic(args[0]) and is_symbolic(outputs):
         return (id(args[0]), id(outputs))
     return False
+
+
+def check_and_cast_input(spec, x, index: int, owner: str) -> Tensor:
+    """`x` as a Tensor fit for Keras tensor `spec` (input `index` of `owner`): float data cast to its dtype,
+    the shape checked."""
+    if not isinstance(x, Tensor):
+        x = np.asarray(x)
+        if spec.dtype.kind == "f" or x.dtype.kind == "f":  # integer data for integer inputs stays as is
+            x = x.astype(spec.dtype, copy=False)
+        x = Tensor(x)
+    shape = x.shape
+    want = spec.shape
+    # as tf_keras's _conform_to_reference_input: one axis of size 1 more or less than the Input is fine
+    if len(shape) == len(want) - 1 and want[-1] == 1:
+        x = m.reshape(x, tuple(shape) + (1,))
+        shape = x.shape
+    elif len(shape) == len(want) + 1 and shape[-1] == 1:
+        x = m.reshape(x, tuple(shape[:-1]))
+        shape = x.shape
+    if len(shape) != len(want) or any(w is not None and w != s for w, s in zip(want[1:], shape[1:])):
+        where = f'Input {index} of layer "{owner}"'
+        if len(shape) != len(want):
+            raise ValueError(f"{where} is incompatible with the layer: expected shape={want}, "
+                             f"found shape={tuple(shape)} (expected ndim={len(want)}, found ndim={len(shape)})")
+        raise ValueError(f"{where} is incompatible with the layer: expected shape={want}, found shape={tuple(shape)}")
+    return x
+
+
+def run_nodes(nodes: list, values: dict, pairs: dict = None, taped: TapedRun = None) -> dict:
+    """Compute `nodes` (in execution order) from `values` (id(Keras tensor) -> value), adding their outputs.
+
+    What Functional models and `K.function` share: each node goes through its layer's full `__call__`;
+    Conv(relu) -> MaxPooling `pairs` run as one op; a node whose layer captured outer Keras tensors gets
+    their values through a `CapturedValues` scope; `taped` (a TapedRun) watches the tensors that K.gradients
+    nodes differentiate with respect to, as they are computed.
+    """
+    watch = taped.watch_ids if taped is not None else ()
+
+    def fetch(t):
+        return values[id(t)] if is_symbolic(t) else t
+
+    done = set()
+    for node in nodes:
+        if id(node) in done:  # a pooling already computed with the convolution below it
+            continue
+        single = node.__dict__.get("_single_input")
+        if single is None:
+            single = _single_input_key(node)
+            node._single_input = single
+        if single:  # one tensor in, one tensor out, no kwargs: the common case, no structure walking
+            pool_node = pairs.get(id(node)) if pairs else None
+            if pool_node is not None:
+                pooled = _run_conv_pool(node.layer, pool_node.layer, values[single[0]])
+                if pooled is not None:
+                    values[id(pool_node.outputs)] = pooled
+                    done.add(id(pool_node))
+                    if id(pool_node.outputs) in watch:
+                        taped.produced(pool_node.outputs, pooled)
+                    continue
+            values[single[1]] = value = node.layer(values[single[0]])
+            if single[1] in watch:
+                taped.produced(node.outputs, value)
+            continue
+        args = map_structure(fetch, node.call_args)
+        kwargs = map_structure(fetch, node.call_kwargs) if node.call_kwargs else {}
+        if node.captures:
+            outputs = _call_with_captures(node, args, kwargs, values)
+        else:
+            outputs = node.layer(*args, **kwargs)
+        for kt, v in zip(flatten(node.outputs), flatten(outputs)):
+            values[id(kt)] = v
+            if id(kt) in watch:
+                taped.produced(kt, v)
+    return values
+
+
+def _call_with_captures(node, args, kwargs, values):
+    """Call a node's layer while the outer Keras tensors its `call` uses stand for their computed values."""
+    ctx = layer_module._context()
+    saved = ctx["captures"]
+    ctx["captures"] = CapturedValues({id(t): values[id(t)] for t in node.captures})
+    try:
+        return node.layer(*args, **kwargs)
+    finally:
+        ctx["captures"] = saved
 
 
 def _node_key(layer, node_index):
@@ -366,7 +453,37 @@ class Functional(Model):
         self.output_names = [l.name for l in self._output_layers]
         self.built = True
         self._is_graph_network = True
+        self._ancillary_outputs = []
         _OwnNode(self, self._nested_inputs, self._nested_outputs)
+
+    # -- losses and metrics added as graph nodes (Keras 2's AddLoss / AddMetric layers) ---------------
+    def _add_symbolic_loss(self, loss):
+        """`model.add_loss(tensor)` with a Keras tensor of this model's graph: an `AddLoss` node."""
+        layer = AddLoss(unconditional=False, dtype=loss.dtype.name)
+        self._insert_ancillary([layer(loss)])
+
+    def _graph_network_add_metric(self, value, aggregation, name):
+        """`model.add_metric(tensor, name=...)` with a Keras tensor of this model's graph: an `AddMetric` node."""
+        layer = AddMetric(aggregation, name, dtype=value.dtype.name)
+        self._insert_ancillary([layer(value)])
+
+    def _insert_ancillary(self, tensors, new_layers=None):
+        """Make the nodes computing `tensors` (not outputs) part of the graph: they run with the model, are
+        saved in its config, and their new layers join `model.layers` at the end (in graph order, or in the
+        order of `new_layers`), as in Keras 2."""
+        ancillary = self.__dict__.get("_ancillary_outputs", []) + list(tensors)
+        network_nodes, nodes_by_depth, layers, _ = map_graph_network(self.inputs, list(self.outputs) + ancillary)
+        known = set(id(l) for l in self._layers)
+        if new_layers is not None:
+            layers = new_layers
+        self._tracking = False
+        self._layers = self._layers + [l for l in layers if id(l) not in known]
+        self._tracking = True
+        self._ancillary_outputs = ancillary
+        self._network_nodes, self._nodes_by_depth = network_nodes, nodes_by_depth
+        self._execution_order = [n for d in sorted(nodes_by_depth, reverse=True)
+                                 for n in nodes_by_depth[d] if not n.is_input]
+        layer_module._STRUCTURE_VERSION[0] += 1
 
     # -- running the graph -------------------------------------------------------------------
     def _flatten_model_inputs(self, inputs):
@@ -383,29 +500,7 @@ class Functional(Model):
         return flat
 
     def _check_and_cast_input(self, i, x):
-        spec = self.inputs[i]
-        if not isinstance(x, Tensor):
-            x = np.asarray(x)
-            if spec.dtype.kind == "f" or x.dtype.kind == "f":  # integer data for integer inputs stays as is
-                x = x.astype(spec.dtype, copy=False)
-            x = Tensor(x)
-        shape = x.shape
-        want = spec.shape
-        # as tf_keras's _conform_to_reference_input: one axis of size 1 more or less than the Input is fine
-        if len(shape) == len(want) - 1 and want[-1] == 1:
-            x = m.reshape(x, tuple(shape) + (1,))
-            shape = x.shape
-        elif len(shape) == len(want) + 1 and shape[-1] == 1:
-            x = m.reshape(x, tuple(shape[:-1]))
-            shape = x.shape
-        if len(shape) != len(want) or any(w is not None and w != s for w, s in zip(want[1:], shape[1:])):
-            if len(shape) != len(want):
-                raise ValueError(
-                    f"Input {i} of layer \"{self.name}\" is incompatible with the layer: expected shape={want}, "
-                    f"found shape={tuple(shape)} (expected ndim={len(want)}, found ndim={len(shape)})")
-            raise ValueError(f"Input {i} of layer \"{self.name}\" is incompatible with the layer: expected "
-                             f"shape={want}, found shape={tuple(shape)}")
-        return x
+        return check_and_cast_input(self.inputs[i], x, i, self.name)
 
     def __call__(self, inputs, *args, **kwargs):
         # model(x) on a numpy batch outside training: straight to the inference plan, without the generic
@@ -437,35 +532,21 @@ class Functional(Model):
             for kt, mk in zip(self.inputs, flatten(mask) if isinstance(mask, (list, tuple)) else [mask]):
                 if mk is not None:
                     values[id(kt)]._keras_mask = mk
-
-        def fetch(t):
-            return values[id(t)] if is_symbolic(t) else t
-
-        pairs = self._conv_pool_pairs()
-        done = set()
-        for node in self._execution_order:
-            if id(node) in done:  # a pooling already computed with the convolution below it
-                continue
-            single = node.__dict__.get("_single_input")
-            if single is None:
-                single = _single_input_key(node)
-                node._single_input = single
-            if single:  # one tensor in, one tensor out, no kwargs: the common case, no structure walking
-                pool_node = pairs.get(id(node)) if pairs else None
-                if pool_node is not None:
-                    pooled = _run_conv_pool(node.layer, pool_node.layer, values[single[0]])
-                    if pooled is not None:
-                        values[id(pool_node.outputs)] = pooled
-                        done.add(id(pool_node))
-                        continue
-                values[single[1]] = node.layer(values[single[0]])
-                continue
-            args = map_structure(fetch, node.call_args)
-            kwargs = map_structure(fetch, node.call_kwargs) if node.call_kwargs else {}
-            outputs = node.layer(*args, **kwargs)
-            for kt, v in zip(flatten(node.outputs), flatten(outputs)):
-                values[id(kt)] = v
+        gradient_nodes = self._gradient_nodes()
+        if gradient_nodes:  # K.gradients nodes: computed under the tapes of a TapedRun
+            with TapedRun(gradient_nodes) as taped:
+                for kt in self.inputs:
+                    taped.produced(kt, values[id(kt)])
+                run_nodes(self._execution_order, values, self._conv_pool_pairs(), taped)
+        else:
+            run_nodes(self._execution_order, values, self._conv_pool_pairs())
         return map_structure(lambda t: values[id(t)], self._nested_outputs)
+
+    def _gradient_nodes(self):
+        """The K.gradients nodes among the graph's nodes (an empty list for most models)."""
+        return self._cached_until_restructured(
+            "_gradient_nodes_cache",
+            lambda model: [n for n in model._execution_order if isinstance(n.layer, GradientsOp)])
 
     def compute_output_shape(self, input_shape):
         return map_structure(lambda t: t.shape, self._nested_outputs)
@@ -548,7 +629,18 @@ class Functional(Model):
         inputs, outputs, layers = reconstruct_from_config(config, custom_objects)
         model = Functional(inputs=inputs, outputs=outputs, name=config.get("name"),
                            trainable=config.get("trainable", True))
+        connect_ancillary_layers(model, layers)
         return model
+
+
+def connect_ancillary_layers(model, created_layers):
+    """Add the layers of a config that the outputs do not reach (an `add_loss` / `add_metric` subgraph)."""
+    in_model = set(id(l) for l in model.layers)
+    ancillary = [layer for layer in created_layers.values() if id(layer) not in in_model]
+    if ancillary:
+        model._insert_ancillary([t for layer in ancillary for node in layer._inbound_nodes
+                                 for t in flatten(node.outputs)], ancillary)
+    return model
 
 
 def _should_skip_first_node(layer):
@@ -610,19 +702,42 @@ def _serialize_node(node, tensor_ref):
         names = [p for p in inspect.signature(node.layer.call).parameters][1:]
         kwargs.update(dict(zip(names, rest)))
     kwargs.update(node.call_kwargs)
-    kwargs = map_structure(lambda v: tensor_ref(v) if is_symbolic(v) else
-                           (v.tolist() if isinstance(v, np.ndarray) else v), kwargs)
+    kwargs = map_structure(lambda v: tensor_ref(v) if is_symbolic(v) else _config_value(v, node.layer), kwargs)
 
     def first_arg(t):
         if is_symbolic(t):
             return tensor_ref(t) + [kwargs]
-        return ["_CONSTANT_VALUE", -1, t.tolist() if isinstance(t, np.ndarray) else t, kwargs]
+        return ["_CONSTANT_VALUE", -1, _config_value(t, node.layer), kwargs]
 
+    if getattr(node.layer, "_preserve_input_structure_in_config", False):
+        # op layers (tf.keras's layout): the first argument's structure is kept, each leaf an entry
+        def structure(x):
+            return [structure(v) for v in x] if isinstance(x, (list, tuple)) else first_arg(x)
+
+        return structure(first)
     if isinstance(first, (list, tuple)):
         return [first_arg(t) for t in flatten(first)]
     if isinstance(first, dict):
         return {k: first_arg(v) for k, v in first.items()}
     return [first_arg(first)]
+
+
+def _config_value(value, layer):
+    """A call argument as JSON data (arrays and tensors as nested lists, dtypes by name)."""
+    if isinstance(value, Tensor):
+        return value.array.tolist()
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.tolist()
+    if isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(value, np.generic)):
+        return np.dtype(value).name
+    if isinstance(value, slice) or value is Ellipsis:
+        from ..layers.tf_op_table import slice_to_config
+
+        return slice_to_config(value)
+    if callable(value):
+        raise ValueError(f'Layer "{layer.name}" was called with a Python callable ({value!r}) as an argument; '
+                         "such a call cannot be saved in a model config.")
+    return value
 
 
 def reconstruct_from_config(config, custom_objects=None):
@@ -661,37 +776,55 @@ def reconstruct_from_config(config, custom_objects=None):
 
         return {k: convert(v) for k, v in (kwargs or {}).items()}
 
+    class NotReady(Exception):
+        """An entry refers to a node that has not been rebuilt yet."""
+
+    def resolve_entry(entry):
+        """(value, call kwargs) of one inbound entry: a constant or the tensor it names."""
+        if entry[0] == "_CONSTANT_VALUE":
+            return entry[2], deserialize_kwargs(entry[3] if len(entry) > 3 else {})
+        name, node_index, tensor_index = entry[0], entry[1], entry[2]
+        new_index = node_index_map.get((name, node_index)) if name in created_layers else None
+        if new_index is None:
+            raise NotReady
+        try:
+            kwargs = deserialize_kwargs(entry[3] if len(entry) > 3 else {})
+        except LookupError:
+            raise NotReady from None
+        return flatten(created_layers[name]._inbound_nodes[new_index].outputs)[tensor_index], kwargs
+
+    def is_entry(x):
+        return isinstance(x, list) and len(x) >= 3 and isinstance(x[0], str)
+
+    def op_layer_argument(data, found):
+        """An op layer's first argument, structure kept (tf.keras): entries become values, lists stay lists."""
+        if is_entry(data):
+            value, found["kwargs"] = resolve_entry(data)
+            return value
+        return [op_layer_argument(x, found) for x in data]
+
     def process_node(layer, node_data):
-        input_tensors = []
         kwargs = {}
-        entries = node_data if isinstance(node_data, list) else list(node_data.values())
-        if entries and not isinstance(entries[0], list):
-            entries = [entries]
-        for entry in entries:
-            if entry[0] == "_CONSTANT_VALUE":
-                input_tensors.append(entry[2])
-                kwargs = deserialize_kwargs(entry[3] if len(entry) > 3 else {})
-                continue
-            name, node_index, tensor_index = entry[0], entry[1], entry[2]
-            kwargs = entry[3] if len(entry) > 3 else {}
-            if name not in created_layers:
-                add_unprocessed(layer, node_data)
-                return False
-            inbound = created_layers[name]
-            new_index = node_index_map.get((name, node_index))
-            if new_index is None:
-                add_unprocessed(layer, node_data)
-                return False
-            try:
-                kwargs = deserialize_kwargs(kwargs)
-            except LookupError:
-                add_unprocessed(layer, node_data)
-                return False
-            input_tensors.append(flatten(inbound._inbound_nodes[new_index].outputs)[tensor_index])
-        if isinstance(node_data, dict):
-            args = dict(zip(node_data.keys(), input_tensors))
-        else:
-            args = input_tensors[0] if len(input_tensors) == 1 else input_tensors
+        try:
+            if getattr(layer, "_preserve_input_structure_in_config", False) and isinstance(node_data, list):
+                found = {"kwargs": {}}
+                args = op_layer_argument(node_data, found)
+                kwargs = found["kwargs"]
+            else:
+                entries = node_data if isinstance(node_data, list) else list(node_data.values())
+                if entries and not isinstance(entries[0], list):
+                    entries = [entries]
+                input_tensors = []
+                for entry in entries:
+                    value, kwargs = resolve_entry(entry)
+                    input_tensors.append(value)
+                if isinstance(node_data, dict):
+                    args = dict(zip(node_data.keys(), input_tensors))
+                else:
+                    args = input_tensors[0] if len(input_tensors) == 1 else input_tensors
+        except NotReady:
+            add_unprocessed(layer, node_data)
+            return False
         before = len(layer._inbound_nodes)
         layer(args, **kwargs)
         serial = node_count_by_layer.get(layer.name, 1 if _should_skip_first_node(layer) else 0)
@@ -741,32 +874,6 @@ def reconstruct_from_config(config, custom_objects=None):
     if isinstance(outputs, list) and len(outputs) == 1:
         outputs = outputs[0]
     return inputs, outputs, created_layers
-
-
-def make_function(inputs, outputs):
-    """A callable running the graph from `inputs` to `outputs` on arrays (what `K.function` returns).
-
-    Example:
-        >>> import numpy as np
-        >>> import kerasish as keras
-        >>> x = keras.Input(shape=(2,))
-        >>> y = keras.layers.Dense(1, kernel_initializer="ones")(x)
-        >>> run = make_function([x], [y])
-        >>> run([np.ones((1, 2), "float32")])[0].numpy().tolist()
-        [[2.0]]
-    """
-    from ..backend import config
-    from ..backend.tape import no_recording
-
-    graph = Functional(inputs=list(inputs), outputs=list(outputs), name="backend_function")
-
-    def run(values):
-        training = bool(config.learning_phase())
-        with no_recording():
-            result = graph(list(values) if len(graph.inputs) > 1 else values[0], training=training)
-        return result if isinstance(result, list) else [result]
-
-    return run
 
 
 _PLAN_CALLS = (Functional.call,)  # calls that run the inference plan (Sequential adds its own)

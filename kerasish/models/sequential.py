@@ -129,6 +129,8 @@ class Sequential(Functional):
         self._layers_changed()
         self._is_graph_network = True
         self.built = True
+        if self.__dict__.get("_ancillary_outputs"):  # add_loss / add_metric nodes stay in the rebuilt graph
+            self._insert_ancillary([])
         if self._inbound_nodes and type(self._inbound_nodes[0]).__name__ == "_OwnNode":
             self._inbound_nodes[0].call_args = (inp,)
             self._inbound_nodes[0].outputs = out

@@ -29,7 +29,7 @@ from ..backend.user_warnings import warn
 # --------------------------------------------------------------------------- compile
 def compile_model(model, optimizer, loss, metrics, loss_weights, weighted_metrics, run_eagerly, kwargs):
     from .. import optimizers
-    from .compile_utils import LossesContainer, MetricsContainer
+    from .compile_utils import LossesContainer, LossTracker, MetricsContainer
 
     unknown = [k for k in kwargs if k not in ("sample_weight_mode", "target_tensors", "distribute",
                                               "pss_evaluation_shards")]
@@ -41,6 +41,8 @@ def compile_model(model, optimizer, loss, metrics, loss_weights, weighted_metric
     object.__setattr__(model, "optimizer", opt)
     losses = LossesContainer(loss, loss_weights, output_names) if loss is not None else None
     object.__setattr__(model, "compiled_loss", losses)
+    # compile() without a loss trains on the model's own losses (add_loss); fit still reports them as "loss"
+    object.__setattr__(model, "_added_loss_tracker", LossTracker(name="loss") if loss is None else None)
     object.__setattr__(model, "compiled_metrics", MetricsContainer(
         metrics, weighted_metrics, output_names, losses.loss_fns if losses else None))
     object.__setattr__(model, "_is_compiled", True)
@@ -66,16 +68,19 @@ def _require_compiled(model, what):
 
 
 def model_metrics(model):
+    """The loss tracker(s), the compiled metrics, then the metrics of every layer (attributes, `add_metric`)."""
     cached = model.__dict__.get("_metrics_cache")
-    if cached is not None:
-        return cached
-    out = []
-    if getattr(model, "compiled_loss", None) is not None:
-        out.extend(model.compiled_loss.metrics)
-    if getattr(model, "compiled_metrics", None) is not None and model.compiled_metrics.built:
-        out.extend(model.compiled_metrics.metrics)
-        object.__setattr__(model, "_metrics_cache", out)  # complete now: compile() resets it
-    return out
+    if cached is None:
+        cached = []
+        if getattr(model, "compiled_loss", None) is not None:
+            cached.extend(model.compiled_loss.metrics)
+        elif model.__dict__.get("_added_loss_tracker") is not None:
+            cached.append(model._added_loss_tracker)
+        if getattr(model, "compiled_metrics", None) is not None and model.compiled_metrics.built:
+            cached.extend(model.compiled_metrics.metrics)
+            object.__setattr__(model, "_metrics_cache", cached)  # complete now: compile() resets it
+    layer_metrics = [m for layer in model._flatten_layers() for m in layer._metrics]
+    return cached + layer_metrics if layer_metrics else cached
 
 
 # --------------------------------------------------------------------------- steps
@@ -112,6 +117,12 @@ def compute_loss(model, x, y, y_pred, sample_weight):
         total = losses[0]
         for l in losses[1:]:
             total = total + l
+        tracker = model.__dict__.get("_added_loss_tracker")
+        if tracker is not None:
+            first = flatten(y_pred)[0] if y_pred is not None else None
+            batch = int(first.shape[0]) if getattr(first, "ndim", 0) else 1
+            tracker.update_state(float(np.asarray(total.array if isinstance(total, Tensor) else total)),
+                                 sample_weight=batch)
         return total
     targets = _prepare_targets(model, y)
     if not model.compiled_loss.__dict__.get("_setup_checked"):
@@ -193,7 +204,7 @@ def default_train_step(model, data):
     variables = model.trainable_weights  # after the forward pass: a deferred-build model has them only now
     grads = tape.gradient(loss, variables)
     model.optimizer.apply_gradients(zip(grads, variables))
-    if model.compiled_metrics is not None:
+    if model.compiled_metrics is not None and y is not None:  # no targets (fit(x) with add_loss): no metrics
         model.compiled_metrics.update_state(_prepare_targets(model, y), _flatten_outputs(y_pred),
                                             _sample_weights_for_outputs(model, sample_weight))
     compiled_step.full_step_done(model)
@@ -205,7 +216,7 @@ def default_test_step(model, data):
     with no_recording():
         y_pred = model(x, training=False)
         model.compute_loss(x, y, _flatten_outputs(y_pred), sample_weight)
-    if model.compiled_metrics is not None:
+    if model.compiled_metrics is not None and y is not None:  # no targets (fit(x) with add_loss): no metrics
         model.compiled_metrics.update_state(_prepare_targets(model, y), _flatten_outputs(y_pred),
                                             _sample_weights_for_outputs(model, sample_weight))
     return _results(model)

@@ -118,7 +118,9 @@ def serialize_keras_object(obj):
         return None
     if hasattr(obj, "get_config"):
         name = get_registered_name(type(obj))
-        return {"module": getattr(type(obj), "_keras_module", "keras"), "class_name": type(obj).__name__,
+        # a class may be saved under another class's name (kerasish's gradient op layer as tf.keras's TFOpLambda)
+        class_name = type(obj).__dict__.get("_keras_class_name", type(obj).__name__)
+        return {"module": getattr(type(obj), "_keras_module", "keras"), "class_name": class_name,
                 "config": obj.get_config(),
                 "registered_name": name if ">" in name else None}
     if callable(obj):

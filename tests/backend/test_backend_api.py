@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import kerasish as keras
 from kerasish import backend as K
 from kerasish.backend import Tensor, Variable
 
@@ -137,36 +138,30 @@ def test_stop_gradient_of_a_list():
     assert isinstance(out, list) and len(out) == 2
 
 
-def test_symbolic_tensor_in_an_op_gives_a_clear_error():
-    class FakeKerasTensor:
-        _keras_history = ("layer", 0, 0)
+def test_symbolic_tensor_in_an_engine_op_gives_a_clear_error():
+    # the public K namespace turns symbolic calls into graph nodes; the engine itself only computes values
+    from kerasish.backend.ops import math as engine_math
 
     with pytest.raises(TypeError, match="symbolic Keras tensor"):
-        K.sum(FakeKerasTensor())
+        engine_math.sum(keras.Input(shape=(2,)))
     with pytest.raises(TypeError, match="get_value: received a symbolic Keras tensor"):
-        K.get_value(FakeKerasTensor())
+        K.get_value(keras.Input(shape=(2,)))
 
 
-def test_function_wraps_the_graph_helper(monkeypatch):
-    from kerasish.models import functional
-
-    seen = {}
-
-    def fake_make_function(inputs, outputs):
-        seen["io"] = (inputs, outputs)
-        return lambda values: [Tensor(np.asarray(values[0]) * 2.0), np.asarray(values[0]) + 1.0][:len(outputs)]
-
-    monkeypatch.setattr(functional, "make_function", fake_make_function, raising=False)
-    f = K.function(["in"], ["a", "b"])
-    a, b = f([np.array([1.0, 2.0])])
-    np.testing.assert_array_equal(a, [2.0, 4.0])
-    assert isinstance(a, np.ndarray) and seen["io"] == (["in"], ["a", "b"])
-    single = K.function("in", "a")
-    np.testing.assert_array_equal(single(np.array([1.0])), [2.0])
-    with pytest.raises(ValueError, match="`updates` argument is not supported"):
-        K.function(["in"], ["a"], updates=[("v", 1)])
+def test_function_returns_numpy_and_checks_its_arguments():
+    x = K.placeholder(shape=(None, 2))
+    f = K.function([x], [x * 2.0, x + 1.0])
+    a, b = f([np.array([[1.0, 2.0]])])
+    np.testing.assert_array_equal(a, [[2.0, 4.0]])
+    assert isinstance(a, np.ndarray) and b.dtype == np.float32
+    single = K.function(x, x * 2.0)
+    np.testing.assert_array_equal(single(np.array([[1.0, 0.0]])), [[2.0, 0.0]])
     with pytest.raises(ValueError, match="function: expected 1 input array"):
-        f([np.ones(1), np.ones(1)])
+        f([np.ones((1, 2)), np.ones((1, 2))])
+    with pytest.raises(TypeError, match="update 0 must be a"):
+        K.function([x], [x], updates=[("v", 1)])
+    with pytest.raises(ValueError, match=r"expected shape=\(None, 2\), found shape=\(1, 3\)"):
+        f([np.ones((1, 3))])
 
 
 def test_learning_phase_and_name_scope():
@@ -200,7 +195,8 @@ def test_keras3_ops_namespace_is_the_same_engine():
     from tests.gradcheck import check_grads
 
     x = np.arange(6.0, dtype="float32").reshape(2, 3)
-    assert ops.matmul is K.matmul and ops.einsum is K.einsum
+    # one engine function behind both namespaces (each namespace names its symbolic graph nodes itself)
+    assert ops.matmul.__wrapped__ is K.matmul.__wrapped__ and ops.einsum.__wrapped__ is K.einsum.__wrapped__
     assert isinstance(ops.convert_to_tensor(x), Tensor) and isinstance(ops.convert_to_numpy(ops.add(x, 1.0)), np.ndarray)
     assert ops.concatenate([x, x]).shape == (4, 3)  # Keras 3: axis 0
     np.testing.assert_array_equal(ops.repeat(np.array([1, 2]), 2).numpy(), [1, 1, 2, 2])

@@ -24,6 +24,7 @@ Example (how an op is written):
 import numpy as np
 
 from .. import config
+from ..dispatch import SymbolicValueError
 from ..tape import RECORDING, record  # noqa: F401  (re-exported for op files)
 from ..tensor import Tensor
 
@@ -50,7 +51,7 @@ def tensor_and_array(x):
     if isinstance(x, Tensor):
         return x, x.array
     if hasattr(x, "_keras_history"):
-        raise TypeError(
+        raise SymbolicValueError(
             "A symbolic Keras tensor (from keras.Input) was passed to a backend op that needs a value. "
             "Wrap the computation in a layer, e.g. keras.layers.Lambda(lambda t: ...)(x).")
     arr = np.asarray(x)
