@@ -11,7 +11,8 @@ from .merge import (  # noqa: F401
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU  # noqa: F401
 
 _LAYER_FAMILIES = ("convolutional", "pooling", "normalization", "recurrent", "embedding", "attention",
-                   "wrappers", "reshaping", "regularization", "preprocessing")
+                   "wrappers", "reshaping", "regularization", "preprocessing", "local",
+                   "cudnn_recurrent")
 for _family in _LAYER_FAMILIES:
     try:
         _module = __import__(f"{__name__}.{_family}", fromlist=["__all__"])
