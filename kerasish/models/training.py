@@ -22,6 +22,7 @@ from ..backend import config
 from ..backend.tape import GradientTape, no_recording
 from ..backend.tensor import Tensor
 from ..layers.layer import flatten
+from ..utils.metric_logs import MetricLogs
 from . import compiled_step, data_adapter
 from .data_adapter import ArrayBatches, GeneratorBatches, is_dataset_like, unpack_batch
 
@@ -44,6 +45,7 @@ def compile_model(model, optimizer, loss, metrics, loss_weights, weighted_metric
     object.__setattr__(model, "compiled_metrics", MetricsContainer(
         metrics, weighted_metrics, output_names, losses.loss_fns if losses else None))
     object.__setattr__(model, "_is_compiled", True)
+    object.__setattr__(model, "loss", loss)  # Keras 2 keeps compile's argument here (the sklearn wrappers read it)
     object.__setattr__(model, "_compile_args", {"optimizer": optimizer, "loss": loss, "metrics": metrics,
                                                 "loss_weights": loss_weights, "weighted_metrics": weighted_metrics})
     if run_eagerly is not None:
@@ -213,7 +215,7 @@ def default_test_step(model, data):
 
 
 def _results(model):
-    logs = {}
+    logs = MetricLogs()
     for metric in model.metrics:
         value = metric.result()
         if isinstance(value, dict):
@@ -239,21 +241,23 @@ def _class_weight_to_sample_weight(y, class_weight, model):
     if not isinstance(class_weight, dict):
         raise ValueError(f"`class_weight` must be a dict mapping class indices to weights; received "
                          f"{type(class_weight).__name__}")
-    for k in class_weight:
-        if not isinstance(k, (int, np.integer)):
-            raise ValueError(f"Expected `class_weight` to be a dict with keys from 0 to one less than the number of "
-                             f"classes, found {class_weight}")
+    keys = sorted(class_weight)
+    if not all(isinstance(k, (int, np.integer)) for k in keys) or keys != list(range(len(keys))):
+        raise ValueError(f"Expected `class_weight` to be a dict with keys from 0 to one less than the number of "
+                         f"classes, found {class_weight}")
     y = np.asarray(y[0] if isinstance(y, list) else y)
+    if y.ndim > 2:
+        raise ValueError(f"`class_weight` not supported for 3+ dimensional targets; received targets of shape "
+                         f"{y.shape}")
     if y.ndim == 2 and y.shape[1] > 1:
         labels = np.argmax(y, axis=1)
-    elif y.ndim == 2 and y.shape[1] == 1:
-        labels = np.round(y[:, 0]).astype(np.int64)  # binary targets: class = rounded label
     else:
-        labels = np.round(y.reshape(len(y), -1)[:, 0] if y.ndim > 1 else y).astype(np.int64)
-    max_key = max(class_weight)
-    table = np.ones(max(max_key + 1, int(labels.max()) + 1 if labels.size else 1), dtype=config.floatx())
-    for k, w in class_weight.items():
-        table[int(k)] = w
+        labels = np.round(y.reshape(-1)).astype(np.int64)  # binary targets: class = rounded label
+    missing = sorted(set(labels.tolist()) - set(keys))
+    if missing:  # Keras 2.3's check (tf.keras fails on the gather): weights for every class in y
+        raise ValueError(f"`class_weight` must contain all classes in the data. The classes {set(missing)} exist in "
+                         "the data but not in `class_weight`.")
+    table = np.array([class_weight[k] for k in keys], dtype=config.floatx())
     return table[labels]
 
 
@@ -414,7 +418,7 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
                         batches.steps = count
                 if count == 0:
                     break
-            epoch_logs = dict(logs)
+            epoch_logs = MetricLogs(logs)
             if val_batches is not None and _should_validate(epoch, validation_freq):
                 val_logs = _evaluate_loop(model, val_batches, cb_list, verbose=0, in_fit=True)
                 epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
