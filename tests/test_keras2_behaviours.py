@@ -67,6 +67,22 @@ def test_callbacks_monitor_and_format_keras_2_0_names(tmp_path):
     assert len(names) == len(seen)
 
 
+def test_callbacks_see_the_validation_arrays_as_in_keras_2():
+    """Keras 2 era callbacks computed their own validation scores from `self.validation_data`."""
+    scores = []
+
+    class ValidationF1(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            x_val, y_val, weights = self.validation_data
+            predicted = self.model.predict(x_val, verbose=0).argmax(-1)
+            scores.append((np.mean(predicted == y_val.argmax(-1)), weights.tolist()))
+
+    history = _classifier().fit(X, Y3, epochs=2, validation_data=(X[:6], Y3[:6]), verbose=0,
+                                callbacks=[ValidationF1()])
+    assert [s[0] for s in scores] == pytest.approx(history.history["val_accuracy"])
+    assert scores[0][1] == [1.0] * 6  # sample weights: ones when none were given, as Keras 2 passed them
+
+
 # ---------------------------------------------------------------------------------- RemoteMonitor
 class _Recorder(http.server.BaseHTTPRequestHandler):
     received = []

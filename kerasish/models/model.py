@@ -290,6 +290,11 @@ class Model(Layer):
         return json.dumps({"class_name": config["class_name"], "config": config["config"],
                            "keras_version": "2.21.0", "backend": "tensorflow"}, default=_json_default, **kwargs)
 
+    def to_yaml(self, **kwargs):
+        """Removed from tf.keras (2.6) with `model_from_yaml`; raises RuntimeError as tf.keras does."""
+        raise RuntimeError("Method `model.to_yaml()` has been removed due to security risk of arbitrary code "
+                           "execution. Please use `model.to_json()` instead.")
+
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """Functional configs (with `layers`/`input_layers`) rebuild a graph; others call the constructor."""

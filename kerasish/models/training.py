@@ -315,6 +315,15 @@ def _callback_list(model, callbacks, verbose, epochs, steps, add_history=True):
     return cb_list, history
 
 
+def _give_callbacks_validation_arrays(cb_list, val_batches):
+    """Keras 2.0-2.3 set `callback.validation_data` to the validation inputs, targets and sample weights (ones
+    when none were given); custom callbacks of that time read it (tf.keras leaves it None)."""
+    weights = val_batches.sw_flat or [np.ones((val_batches.n,), config.floatx())] * len(val_batches.y_flat)
+    arrays = list(val_batches.x_flat) + list(val_batches.y_flat) + list(weights)
+    for callback in cb_list:
+        callback.validation_data = arrays
+
+
 def _resolve_verbose(verbose):
     if verbose == "auto":
         return 1
@@ -377,6 +386,8 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
     epochs = int(epochs)
     steps = len(batches) if batches.steps is not None else None
     cb_list, history = _callback_list(model, callbacks, verbose, epochs, steps)
+    if isinstance(val_batches, ArrayBatches):
+        _give_callbacks_validation_arrays(cb_list, val_batches)
     model.stop_training = False
     train_step = model.train_step
     logs = {}

@@ -19,7 +19,7 @@ import queue
 import random
 import threading
 
-from .file_utils import get_file, validate_file  # noqa: F401  (Keras 2 kept them here)
+from .file_utils import _hash_file, get_file, validate_file  # noqa: F401  (Keras 2 kept them here)
 from .progbar import Progbar  # noqa: F401  (Keras 2 imported it here)
 
 
@@ -143,14 +143,13 @@ class SequenceEnqueuer:
         return False
 
     def _take(self):
-        """The next queued item, waiting while running; raises StopIteration once stopped."""
+        """The next queued item, waiting while running; raises StopIteration once stopped. The caller marks
+        it done (`queue.task_done()`) once it has used it."""
         while self.is_running():
             try:
-                item = self.queue.get(timeout=0.1)
+                return self.queue.get(timeout=0.1)
             except queue.Empty:
                 continue
-            self.queue.task_done()
-            return item
         raise StopIteration
 
     def _run(self):
@@ -200,6 +199,12 @@ class OrderedEnqueuer(SequenceEnqueuer):
     def __init__(self, sequence, use_multiprocessing: bool = False, shuffle: bool = False):
         super().__init__(sequence, use_multiprocessing)
         self.shuffle = shuffle
+        self.end_of_epoch_signal = threading.Event()
+
+    def join_end_of_epoch(self, timeout: float = 30.0) -> None:
+        """Wait until the epoch being read has ended and the sequence's `on_epoch_end` has run."""
+        self.end_of_epoch_signal.wait(timeout=timeout)
+        self.end_of_epoch_signal.clear()
 
     def _executor(self):
         import concurrent.futures as cf
@@ -217,8 +222,8 @@ class OrderedEnqueuer(SequenceEnqueuer):
         return pool, lambda i: (_worker_item, i)
 
     def _run(self):
-        order = list(range(len(self.sequence)))
         while not self.stop_signal.is_set():
+            order = list(range(len(self.sequence)))  # read again each epoch: on_epoch_end may change it
             if self.shuffle:
                 random.shuffle(order)
             executor, call = self._executor()  # a fresh pool each epoch: processes see on_epoch_end's changes
@@ -233,6 +238,7 @@ class OrderedEnqueuer(SequenceEnqueuer):
             if self.stop_signal.is_set():
                 return
             self.sequence.on_epoch_end()
+            self.end_of_epoch_signal.set()
 
     def get(self):
         """The batches in order; a worker's exception stops the enqueuer and is raised here."""
@@ -246,6 +252,7 @@ class OrderedEnqueuer(SequenceEnqueuer):
             except BaseException:
                 self.stop()
                 raise
+            self.queue.task_done()  # only now: the epoch (and on_epoch_end) waits for the last batch's value
             if inputs is not None:
                 yield inputs
 
@@ -288,6 +295,7 @@ class GeneratorEnqueuer(SequenceEnqueuer):
                 item, error = self._take()
             except StopIteration:
                 return
+            self.queue.task_done()
             if error is not None:
                 self.stop()
                 raise error

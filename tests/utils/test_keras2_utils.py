@@ -1,6 +1,7 @@
 """Keras 2's utils modules as Keras 2 scripts use them: generic_utils, conv_utils, io_utils (HDF5Matrix),
 data_utils (enqueuers), layer_utils (kernel conversions), losses_utils, test_utils, multi_gpu_utils."""
 import threading
+import time
 
 import h5py
 import numpy as np
@@ -135,7 +136,9 @@ class _Batches(keras.utils.Sequence):
         return self.n
 
     def __getitem__(self, i):
-        return np.full((2, 1), i + 10 * self.epochs)
+        value = i + 10 * self.epochs
+        time.sleep(0.002)  # slow enough that on_epoch_end would overtake a batch still being read
+        return np.full((2, 1), value)
 
     def on_epoch_end(self):
         self.epochs += 1
