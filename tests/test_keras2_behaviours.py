@@ -381,3 +381,5 @@ def test_k_pow_takes_keras_2_argument_name_and_objectives_are_losses():
 
     assert objectives.mean_squared_error is keras.losses.mean_squared_error
     assert keras.losses.cosine_proximity is keras.losses.cosine_similarity
+    inp = keras.Input((3, 5))
+    assert inp._keras_shape == (None, 3, 5) and keras.layers.Dense(2)(inp)._keras_shape == (None, 3, 2)

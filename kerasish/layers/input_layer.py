@@ -39,6 +39,11 @@ class KerasTensor:
         return len(self.shape)
 
     @property
+    def _keras_shape(self):
+        """Keras 2.0-2.3's attribute for the static shape (`x._keras_shape`); the same as `shape`."""
+        return self.shape
+
+    @property
     def node(self):
         layer, node_index, _ = self._keras_history
         return layer._inbound_nodes[node_index]
