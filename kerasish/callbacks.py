@@ -35,11 +35,14 @@ import csv
 import inspect
 import json
 import os
+import sys
 import tempfile
+
 import numpy as np
 
 from .backend.tensor import Tensor
-from .utils.progbar import Progbar
+from .utils.metric_logs import MetricLogs
+from .utils.progbar import Progbar, print_msg
 from .utils.serialization import register_builtin
 from .backend.user_warnings import warn
 
@@ -56,7 +59,7 @@ _OTHER_HOOKS = ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_en
 
 
 def _print(msg: str) -> None:
-    print(msg, flush=True)
+    print_msg(msg)  # stdout, or the `kerasish` logger after `utils.disable_interactive_logging()`
 
 
 def _to_python(value):
@@ -409,7 +412,8 @@ class History(Callback):
     """Records every epoch's logs; `fit` returns it (and sets `model.history` to it).
 
     Attributes:
-        history: dict of lists, one value per epoch for each logged metric.
+        history: dict of lists, one value per epoch for each logged metric; it also answers the
+            metric names of Keras 2.0-2.2 (`history.history["val_acc"]` for `val_accuracy`).
         epoch: the epoch indices that ran.
 
     Example:
@@ -424,7 +428,7 @@ class History(Callback):
 
     def __init__(self):
         super().__init__()
-        self.history = {}
+        self.history = MetricLogs()
         self.epoch = []
 
     def on_train_begin(self, logs=None):
@@ -438,6 +442,56 @@ class History(Callback):
         # Set on the model after each epoch so the attribute always holds the latest state.
         if self.model is not None:
             self.model.history = self
+
+
+@register_builtin("callback")
+class BaseLogger(Callback):
+    """Keras 2's epoch averager: averages the batch values of `params["metrics"]` (weighted by `size`).
+
+    Keras 2.0-2.3 added one to every `fit` to turn batch values into epoch values. kerasish's `fit`
+    computes the epoch values itself (and, like tf.keras, passes no `metrics` in `params`), so this
+    changes nothing unless given those params; it is kept for code that creates or subclasses it.
+
+    Args:
+        stateful_metrics: names of metrics whose last batch value is their epoch value.
+
+    Example:
+        >>> logger = BaseLogger()
+        >>> logger.set_params({"metrics": ["loss"]})
+        >>> logger.on_epoch_begin(0)
+        >>> logger.on_batch_end(0, {"loss": 1.0, "size": 2}); logger.on_batch_end(1, {"loss": 4.0, "size": 1})
+        >>> logs = {}
+        >>> logger.on_epoch_end(0, logs)
+        >>> logs
+        {'loss': 2.0}
+    """
+
+    def __init__(self, stateful_metrics=None):
+        super().__init__()
+        self.stateful_metrics = set(stateful_metrics or [])
+        self.seen = 0
+        self.totals = {}
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.seen = 0
+        self.totals = {}
+
+    def on_batch_end(self, batch, logs=None):
+        logs = logs or {}
+        batch_size = logs.get("size", 0)
+        self.seen += batch_size * logs.get("num_steps", 1)
+        for key, value in logs.items():
+            if key in self.stateful_metrics:
+                self.totals[key] = value
+            elif key not in ("batch", "size", "num_steps"):
+                self.totals[key] = self.totals.get(key, 0) + value * batch_size
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None:
+            return
+        for key in self.params.get("metrics", ()):
+            if key in self.totals:
+                logs[key] = self.totals[key] if key in self.stateful_metrics else self.totals[key] / self.seen
 
 
 # ----------------------------------------------------------------------------- ProgbarLogger
@@ -790,7 +844,7 @@ class ModelCheckpoint(Callback):
         return False
 
     def _save_model(self, epoch, batch, logs):
-        logs = {k: _to_python(v) for k, v in (logs or {}).items()}
+        logs = MetricLogs((k, _to_python(v)) for k, v in (logs or {}).items())
         if not (isinstance(self.save_freq, (int, np.integer)) or self.epochs_since_last_save >= self.period):
             return
         self.epochs_since_last_save = 0
@@ -826,10 +880,12 @@ class ModelCheckpoint(Callback):
             self.model.save(filepath, overwrite=True)
 
     def _get_file_path(self, epoch, batch, logs):
+        fields = MetricLogs(logs)  # `{val_acc:.2f}` as Keras 2.0-2.2 scripts write it finds `val_accuracy`
+        fields["epoch"] = epoch + 1
+        if batch is not None and "batch" not in logs:
+            fields["batch"] = batch + 1
         try:
-            if batch is None or "batch" in logs:
-                return self.filepath.format(epoch=epoch + 1, **logs)
-            return self.filepath.format(epoch=epoch + 1, batch=batch + 1, **logs)
+            return self.filepath.format_map(fields)
         except KeyError as e:
             raise KeyError(f'Failed to format this callback filepath: "{self.filepath}". Reason: {e}') from None
 
@@ -917,6 +973,63 @@ class CSVLogger(Callback):
             self.csv_file.close()
             self.csv_file = None
         self.writer = None
+
+
+# ------------------------------------------------------------------------------ RemoteMonitor
+@register_builtin("callback")
+class RemoteMonitor(Callback):
+    """POST each epoch's logs to a server as JSON (Keras 2's `RemoteMonitor`, without `requests`).
+
+    The body is a form with one field, `field`, holding `{"epoch": epoch, <metric>: value, ...}`
+    as JSON, or with `send_as_json=True` that JSON itself (Content-Type application/json). A server
+    that cannot be reached gives a warning, not an error, and training goes on.
+
+    Args:
+        root: the server's root URL.
+        path: the path under `root` to post to.
+        field: the form field holding the JSON (form posts only).
+        headers: extra HTTP headers (dict).
+        send_as_json: post the JSON as the request body.
+
+    Example:
+        >>> monitor = RemoteMonitor(root="http://localhost:9000", send_as_json=True)
+        >>> monitor.root + monitor.path
+        'http://localhost:9000/publish/epoch/end/'
+    """
+
+    timeout = 30.0  # seconds to wait for the server (Keras 2 waited forever)
+
+    def __init__(self, root="http://localhost:9000", path="/publish/epoch/end/", field="data", headers=None,
+                 send_as_json=False):
+        super().__init__()
+        self.root = root
+        self.path = path
+        self.field = field
+        self.headers = headers
+        self.send_as_json = send_as_json
+
+    def on_epoch_end(self, epoch, logs=None):
+        import urllib.error
+        import urllib.parse
+        import urllib.request
+
+        send = {"epoch": epoch}
+        send.update((k, _to_python(v)) for k, v in (logs or {}).items())
+        headers = dict(self.headers or {})
+        if self.send_as_json:
+            body = json.dumps(send).encode("utf-8")
+            headers.setdefault("Content-Type", "application/json")
+        else:
+            body = urllib.parse.urlencode({self.field: json.dumps(send)}).encode("ascii")
+            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        request = urllib.request.Request(self.root + self.path, data=body, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                response.read()
+        except urllib.error.HTTPError:
+            pass  # the server answered (with an error status): as with `requests`, not our failure
+        except (urllib.error.URLError, OSError, ValueError):
+            warn(f"Warning: could not reach RemoteMonitor root server at {self.root}")
 
 
 # ---------------------------------------------------------------------- learning-rate control
@@ -1283,5 +1396,8 @@ class BackupAndRestore(Callback):
                 os.remove(tmp)
             raise
 
+
+# Keras 2.3 defined the callbacks in `keras.callbacks.callbacks`: that import path finds this module
+sys.modules[__name__ + ".callbacks"] = sys.modules[__name__]
 
 from .callbacks_tensorboard import TensorBoard  # noqa: E402,F401  (its own module; it subclasses Callback)

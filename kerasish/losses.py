@@ -932,6 +932,7 @@ mae = MAE = mean_absolute_error
 mape = MAPE = mean_absolute_percentage_error
 msle = MSLE = mean_squared_logarithmic_error
 kld = KLD = kullback_leibler_divergence = kl_divergence
+cosine = cosine_proximity = cosine_similarity  # Keras 2.3's names of the (negative) cosine similarity loss
 logcosh = log_cosh
 huber_loss = huber
 

@@ -2028,5 +2028,28 @@ def _resolve_by_shapes(kind, yt_shape, yp_shape, loss_fn):
             "categorical": categorical_crossentropy}[category]
 
 
+def clone_metric(metric):
+    """A new, reset copy of a `Metric` (made from its config); a metric function is returned as it is.
+
+    Example:
+        >>> m = MeanSquaredError(name="mse_a")
+        >>> copy = clone_metric(m)
+        >>> copy is not m and copy.name == "mse_a"
+        True
+    """
+    if isinstance(metric, Metric):
+        return metric.__class__.from_config(metric.get_config())
+    return metric
+
+
+def clone_metrics(metrics):
+    """`clone_metric` of each metric of a list or dict (None stays None)."""
+    if metrics is None:
+        return None
+    if isinstance(metrics, dict):
+        return {key: clone_metric(value) for key, value in metrics.items()}
+    return [clone_metric(metric) for metric in metrics]
+
+
 # Calls on symbolic (Keras) tensors become graph nodes named "keras.metrics.<name>" (see backend/dispatch.py).
 _dispatch.dispatch_registered(globals(), "keras.metrics", _builtin_objects("metric"))

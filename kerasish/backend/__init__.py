@@ -43,15 +43,18 @@ from .ops.random import (  # noqa: F401
     random_bernoulli, random_binomial, random_normal, random_uniform, truncated_normal)
 from .ops.control import (  # noqa: F401
     foldl, foldr, in_test_phase, in_train_phase, learning_phase_scope, map_fn, rnn, switch)
+from .ops.ctc import ctc_batch_cost, ctc_decode, ctc_label_dense_to_sparse  # noqa: F401
+from .ops.local_conv import local_conv, local_conv1d, local_conv2d  # noqa: F401
+from .ops import ctc as _ctc_ops
 from .ops import shape as _shape_ops
 from . import dispatch
 
 
-def pow(x, a) -> Tensor:  # noqa: A001  (Keras 2 name and signature: saved graphs name the exponent `a`)
-    """Elementwise `x ** a`.
+def pow(x, a) -> Tensor:  # noqa: A001  (Keras 2's name)
+    """Elementwise `x ** a`, Keras 2's signature (`K.pow(x, a=2)`).
 
     Example:
-        >>> pow(np.array([2.0, 3.0], "float32"), 2).numpy()
+        >>> pow(np.array([2.0, 3.0], "float32"), a=2).numpy()
         array([4., 9.], dtype=float32)
     """
     return power(x, a)
@@ -287,14 +290,92 @@ def is_keras_tensor(x) -> bool:
     raise ValueError(f"Unexpectedly found an instance of type `{type(x)}`. Expected a symbolic tensor instance.")
 
 
+def is_tensor(x) -> bool:
+    """True for engine tensors (values, Variables) and symbolic Keras tensors; False for numpy data.
+
+    Example:
+        >>> is_tensor(constant([1.0])), is_tensor(np.ones(2))
+        (True, False)
+    """
+    return isinstance(x, Tensor) or hasattr(x, "_keras_history")
+
+
+def is_variable(x) -> bool:
+    """True for Variables (`K.variable`, layer weights).
+
+    Example:
+        >>> is_variable(variable([1.0])), is_variable(constant([1.0]))
+        (True, False)
+    """
+    return isinstance(x, Variable)
+
+
+def is_placeholder(x) -> bool:
+    """True for symbolic inputs (`K.placeholder`, `keras.Input`): tensors fed rather than computed.
+
+    Example:
+        >>> is_placeholder(placeholder(shape=(None, 2))), is_placeholder(variable([1.0]))
+        (True, False)
+    """
+    history = getattr(x, "_keras_history", None)
+    return history is not None and type(history[0]).__name__ == "InputLayer"
+
+
+def size(x, name=None) -> Tensor:
+    """The number of elements of `x`, as an int32 scalar tensor.
+
+    Example:
+        >>> int(size(np.ones((2, 3))))
+        6
+    """
+    return as_tensor(np.asarray(np.size(_raw_value(x, "size")), dtype="int32"))
+
+
+def slice(x, start, size):  # noqa: A001  (Keras 2's name)
+    """`x[start[i]:start[i] + size[i]]` along every axis (a size of -1 takes the rest of the axis).
+
+    Example:
+        >>> slice(np.arange(10.0).reshape(2, 5), (0, 1), (2, 3)).numpy().tolist()
+        [[1.0, 2.0, 3.0], [6.0, 7.0, 8.0]]
+    """
+    starts, sizes = [int(v) for v in np.ravel(start)], [int(v) for v in np.ravel(size)]
+    if len(starts) != len(sizes) or len(starts) != ndim(x):
+        raise ValueError(f"slice: `start` and `size` need one entry per axis of the input (rank {ndim(x)}); "
+                         f"received start={list(starts)}, size={list(sizes)}")
+    index = tuple(_builtins.slice(b, None if n == -1 else b + n) for b, n in zip(starts, sizes))
+    return as_tensor(x)[index] if not isinstance(x, Tensor) else x[index]
+
+
+def symbolic(func):
+    """Keras 2.3's decorator marking a function to run in graph mode; kerasish has one mode, so `func` itself."""
+    return func
+
+
+def eager(func):
+    """Keras 2.3's decorator marking a function to run eagerly; kerasish always does, so `func` itself."""
+    return func
+
+
+@contextlib.contextmanager
+def control_dependencies(control_inputs):
+    """TensorFlow's ordering of graph ops; kerasish runs ops in program order, so this orders nothing.
+
+    Example:
+        >>> with control_dependencies([]):
+        ...     int(size([1, 2]))
+        2
+    """
+    yield
+
+
 def is_sparse(tensor) -> bool:
-    """Always False: kerasish has no sparse tensors.
+    """True only for the sparse triples `ctc_label_dense_to_sparse` returns (kerasish computes densely).
 
     Example:
         >>> is_sparse(constant([1.0]))
         False
     """
-    return False
+    return isinstance(tensor, _ctc_ops.SparseTensor)
 
 
 def to_dense(tensor) -> Tensor:
@@ -304,6 +385,8 @@ def to_dense(tensor) -> Tensor:
         >>> to_dense([1.0]).numpy()
         array([1.], dtype=float32)
     """
+    if isinstance(tensor, _ctc_ops.SparseTensor):
+        return Tensor(_ctc_ops.sparse_to_dense(tensor))
     return tensor if isinstance(tensor, Tensor) else as_tensor(_raw_value(tensor, "to_dense"))
 
 
@@ -603,6 +686,8 @@ _NOT_OPS = {"clear_session", "epsilon", "floatx", "get_uid", "global_learning_ph
             "set_random_seed", "backend", "name_scope", "learning_phase_scope", "as_tensor", "tensor_and_array",
             "variable", "constant", "placeholder", "function", "gradients", "is_keras_tensor", "is_sparse",
             "int_shape", "ndim", "dtype", "count_params", "get_value", "eval", "batch_get_value", "set_value",
-            "batch_set_value", "random_uniform_variable", "random_normal_variable"}
+            "batch_set_value", "random_uniform_variable", "random_normal_variable",
+            # predicates and decorators: they answer about a tensor, they compute nothing
+            "is_tensor", "is_variable", "is_placeholder", "symbolic", "eager", "control_dependencies"}
 dispatch.dispatch_namespace(globals(), "keras.backend", dispatch.public_functions(globals(), "kerasish.backend",
                                                                                   exclude=_NOT_OPS))

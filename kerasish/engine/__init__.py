@@ -14,7 +14,8 @@ Example:
 from ..layers.input_layer import Input, InputLayer  # noqa: F401
 from ..layers.layer import InputSpec, Layer  # noqa: F401
 from ..models import Model, Sequential  # noqa: F401
-from . import base_layer, functional, input_layer, input_spec, sequential, topology, training  # noqa: F401,E402
+from . import (  # noqa: F401,E402
+    base_layer, functional, input_layer, input_spec, network, saving, sequential, topology, training)
 from .topology import get_source_inputs  # noqa: F401,E402
 
 __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Model", "Sequential", "get_source_inputs"]

@@ -14,7 +14,8 @@ from .op_layers import AddLoss, AddMetric, SlicingOpLambda, TFOpLambda  # noqa: 
 
 _LAYER_FAMILIES = ("convolutional", "pooling", "normalization", "recurrent", "embedding", "attention",
                    "wrappers", "reshaping", "regularization", "preprocessing", "category_encoding", "hashing",
-                   "lookup", "discretization", "text_vectorization", "image_augmentation")
+                   "lookup", "discretization", "text_vectorization", "image_augmentation", "local",
+                   "cudnn_recurrent")
 for _family in _LAYER_FAMILIES:
     try:
         _module = __import__(f"{__name__}.{_family}", fromlist=["__all__"])

@@ -22,12 +22,14 @@ from ..backend.ops import conv as conv_ops
 from ..backend.ops import math as m
 from ..utils.serialization import register_builtin
 from .layer import InputSpec, Layer
+from .legacy_paths import lazy_reexports
 
 __all__ = [
     "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
     "SeparableConv1D", "SeparableConv2D", "DepthwiseConv1D", "DepthwiseConv2D",
     "Convolution1D", "Convolution2D", "Convolution3D", "Convolution1DTranspose", "Convolution2DTranspose",
     "Convolution3DTranspose", "SeparableConvolution1D", "SeparableConvolution2D",
+    "Deconvolution2D", "Deconvolution3D",
 ]
 
 
@@ -774,3 +776,16 @@ Convolution2DTranspose = Conv2DTranspose
 Convolution3DTranspose = Conv3DTranspose
 SeparableConvolution1D = SeparableConv1D
 SeparableConvolution2D = SeparableConv2D
+
+
+# Keras 2's names in this module: its aliases of the transposed convolutions, and the layers it
+# re-exported from its neighbours (`from keras.layers.convolutional import MaxPooling2D, ZeroPadding2D`)
+Deconvolution2D = Deconv2D = Conv2DTranspose
+Deconvolution3D = Deconv3D = Conv3DTranspose
+
+__getattr__ = lazy_reexports(__name__, {
+    "pooling": ("MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D",
+                "AveragePooling3D"),
+    "reshaping": ("UpSampling1D", "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
+                  "Cropping1D", "Cropping2D", "Cropping3D"),
+})

@@ -1,4 +1,4 @@
-"""Keras 2's module path `keras.layers.convolutional_recurrent` (ConvLSTM1D, ConvLSTM2D, ConvLSTM3D).
+"""Keras 2's module path `keras.layers.convolutional_recurrent` (ConvLSTM1D, ConvLSTM2D, ConvLSTM3D, RNN).
 
 The names resolve, when first used, to the layers of the same name in `kerasish.layers`; a layer
 that kerasish does not provide raises an AttributeError that says so (`from ... import` turns it
@@ -9,7 +9,7 @@ Example:
     >>> hasattr(cr, "NotALayer")
     False
 """
-_NAMES = ("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
+_NAMES = ("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "RNN")  # Keras 2 imported RNN here
 
 
 def __getattr__(name):

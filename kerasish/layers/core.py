@@ -8,9 +8,7 @@ Example:
     >>> layer(np.ones((1, 3), "float32")).numpy().tolist()
     [[3.0, 3.0]]
 """
-import base64
 import inspect
-import marshal
 import types
 import warnings
 
@@ -22,8 +20,10 @@ from ..backend.ops import fused
 from ..backend.ops import math as m
 from ..backend.ops import nn
 from ..backend.tensor import Tensor, as_tensor
+from ..utils.generic_utils import func_dump, func_load
 from ..utils.serialization import register_builtin
 from .layer import InputSpec, Layer, flatten, map_structure
+from .legacy_paths import lazy_reexports
 
 
 def _positive_int(layer_name, arg, value):
@@ -371,9 +371,7 @@ def _lambda_function_to_config(fn):
     """Keras 2's format: Python functions are stored as marshalled bytecode (base64), with their
     defaults and closure values; other callables by name."""
     if isinstance(fn, types.FunctionType):
-        code = base64.encodebytes(marshal.dumps(fn.__code__)).decode("ascii")
-        defaults = fn.__defaults__
-        closure = tuple(c.cell_contents for c in fn.__closure__) if fn.__closure__ else None
+        code, defaults, closure = func_dump(fn)
         try:
             import json
 
@@ -399,8 +397,7 @@ def _function_from_config(value, function_type, module, custom_objects, safe_mod
                 "Requested the deserialization of a Lambda layer whose function is stored as Python bytecode. "
                 "Loading it would execute code from the file, which is refused by default (safe_mode=True). "
                 "If you trust the source of this file, pass `safe_mode=False` to load it.")
-        code_b64, defaults, closure = value if isinstance(value, (list, tuple)) else (value, None, None)
-        code = marshal.loads(base64.b64decode(code_b64.encode("ascii") if isinstance(code_b64, str) else code_b64))
+        code, defaults, closure = value if isinstance(value, (list, tuple)) else (value, None, None)
         import sys
 
         from .. import backend as K
@@ -408,10 +405,7 @@ def _function_from_config(value, function_type, module, custom_objects, safe_mod
         globs = {"__builtins__": __builtins__, "K": K, "backend": K, "np": np}
         if module in sys.modules:  # as Keras does: the function sees its module's globals
             globs.update(sys.modules[module].__dict__)
-        if closure is not None:
-            closure = tuple(types.CellType(c) for c in closure)
-        return types.FunctionType(code, globs, name=code.co_name,
-                                  argdefs=tuple(defaults) if defaults else None, closure=closure)
+        return func_load(code, defaults, closure, globs=globs)
     raise ValueError(f"Unknown function_type {function_type!r} in a Lambda layer config")
 
 
@@ -495,3 +489,8 @@ class Lambda(Layer):
         elif isinstance(oshape, list):
             oshape = tuple(oshape)
         return cls(fn, output_shape=oshape, **cfg)
+
+
+# Keras 2 defined the spatial dropouts in this module: `from keras.layers.core import SpatialDropout2D`
+__getattr__ = lazy_reexports(__name__, {"regularization": ("SpatialDropout1D", "SpatialDropout2D",
+                                                           "SpatialDropout3D")})

@@ -60,6 +60,11 @@ class KerasTensor:
         return len(self.shape)
 
     @property
+    def _keras_shape(self):
+        """Keras 2.0-2.3's attribute for the static shape (`x._keras_shape`); the same as `shape`."""
+        return self.shape
+
+    @property
     def node(self):
         layer, node_index, _ = self._keras_history
         return layer._inbound_nodes[node_index]
@@ -353,13 +358,21 @@ def _has_own_output_shape(layer):
 
 def infer_output_shape(layer, input_shape):
     """Dry-run `layer` on zero arrays of `input_shape` to find its output shape (None kept unknown)."""
-    specs = map_structure(lambda s: KerasTensor(s), _shape_structure(input_shape))
+    structure = _shape_structure(input_shape)
+    specs = KerasTensor(structure) if isinstance(structure, tuple) else [KerasTensor(s) for s in structure]
     args = (specs,)
     out_a = _dry_run(layer, args, {}, 2)
     out_b = _dry_run(layer, args, {}, 3)
-    spec = _spec_from_runs(out_a, out_b)
-    return map_structure(lambda s: s[0], spec) if not isinstance(spec, tuple) or not _is_shape_dtype(spec) \
-        else spec[0]
+    return _spec_shapes(_spec_from_runs(out_a, out_b))
+
+
+def _spec_shapes(spec):
+    """The shapes of a structure of (shape, dtype) pairs."""
+    if _is_shape_dtype(spec):
+        return spec[0]
+    if isinstance(spec, dict):
+        return {k: _spec_shapes(v) for k, v in spec.items()}
+    return type(spec)(_spec_shapes(s) for s in spec)
 
 
 def _is_shape_dtype(x):
@@ -411,8 +424,12 @@ def symbolic_call(layer, inputs, args, kwargs):
         except NotImplementedError:
             out_shape = None
         if out_shape is not None:
-            dtype = _output_dtype(layer, inputs)
-            out_spec = _shapes_to_spec(out_shape, dtype)
+            try:
+                out_spec = _shapes_to_spec(out_shape, _output_dtype(layer, inputs))
+            except (TypeError, ValueError):
+                # not shapes (a Keras 2.3 layer adding to `super().compute_output_shape`, which was the identity
+                # there): tf.keras never asks a layer for its shape here, the dry run below answers as it does
+                out_spec = None
     if out_spec is None:
         out_a = _dry_run(layer, call_args, kwargs, 2, captured)
         out_b = _dry_run(layer, call_args, kwargs, 3, captured)
@@ -436,10 +453,21 @@ def _output_dtype(layer, inputs):
 
 
 def _shapes_to_spec(out_shape, dtype):
+    """(shape, dtype) for one shape, a list of them for a list of shapes; ValueError for anything else."""
     if isinstance(out_shape, (list, tuple)) and out_shape and all(
             isinstance(s, (list, tuple)) for s in out_shape):
-        return [(tuple(s), numpy_dtype(dtype)) for s in out_shape]
+        return [_shapes_to_spec(s, dtype) for s in out_shape if _is_flat_shape(s) or _not_a_shape(s)]
+    if not _is_flat_shape(out_shape):
+        _not_a_shape(out_shape)
     return (tuple(out_shape), numpy_dtype(dtype))
+
+
+def _is_flat_shape(shape):
+    return isinstance(shape, (list, tuple)) and all(d is None or isinstance(d, (int, np.integer)) for d in shape)
+
+
+def _not_a_shape(shape):
+    raise ValueError(f"Not a shape: {shape!r}")
 
 
 def _spec_to_tensors(spec, name):

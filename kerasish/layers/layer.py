@@ -581,8 +581,8 @@ class Layer:
         return type(self).compute_mask is not Layer.compute_mask
 
     def _set_output_masks(self, inputs, outputs, mask):
-        if mask is None and type(self).compute_mask is Layer.compute_mask:
-            return
+        if type(self).compute_mask is Layer.compute_mask and (mask is None or not self.supports_masking):
+            return  # a layer without masking support drops the mask, as tf_keras's _set_mask_metadata
         out_mask = self.compute_mask(inputs, mask)
         if out_mask is None:
             return
@@ -593,10 +593,14 @@ class Layer:
                 o._keras_mask = m
 
     def compute_mask(self, inputs, mask=None):
-        """The output mask: passes the input mask through when `supports_masking`, else None."""
+        """The output mask: the input mask when `supports_masking`; None for a layer without masking support.
+
+        Raises:
+            TypeError: a mask given to a layer without masking support (as Keras does).
+        """
         if not self.supports_masking:
             if mask is not None and any(m is not None for m in flatten(mask)):
-                return None
+                raise TypeError(f"Layer {self.name} does not support masking, but was passed an input_mask: {mask}")
             return None
         return mask
 

@@ -1,4 +1,5 @@
 """Models: Model (Functional and subclassed), Sequential, loading and cloning."""
+from ..layers.input_layer import Input, InputLayer  # noqa: F401  (Keras 2 imported them here)
 from .model import Model  # noqa: F401
 from .functional import Functional  # noqa: F401
 from .sequential import Sequential  # noqa: F401
@@ -25,6 +26,20 @@ def model_from_json(json_string, custom_objects=None, safe_mode=True):
     from .. import saving
 
     return saving.model_from_json(json_string, custom_objects=custom_objects, safe_mode=safe_mode)
+
+
+def model_from_yaml(yaml_string, custom_objects=None):
+    """Removed from tf.keras (2.6) for the security risk of YAML loading; raises RuntimeError, as tf.keras does.
+
+    Example:
+        >>> try:
+        ...     model_from_yaml("")
+        ... except RuntimeError as e:
+        ...     print(str(e)[:43])
+        Method `model_from_yaml()` has been removed
+    """
+    raise RuntimeError("Method `model_from_yaml()` has been removed due to security risk of arbitrary code "
+                       "execution. Please use `Model.to_json()` and `model_from_json()` instead.")
 
 
 def model_from_config(config, custom_objects=None, safe_mode=True):

@@ -150,6 +150,8 @@ class MetricsContainer:
             for spec in _as_list(spec_list):
                 if spec is None:
                     continue
+                if multi and isinstance(spec, metrics_module.Metric):
+                    spec = _copy_metric(spec)  # one metric per output, as tf.keras (the user's stays unused)
                 metric = metrics_module.resolve_metric(
                     spec, np.shape(y_trues[i]) if y_trues[i] is not None else np.shape(y_preds[i]),
                     tuple(y_preds[i].shape), loss_fn=self._loss_fns[i])
@@ -200,6 +202,15 @@ class MetricsContainer:
     def reset_state(self):
         for metric in self.metrics:
             metric.reset_state()
+
+
+def _copy_metric(metric):
+    try:
+        return metrics_module.clone_metric(metric)
+    except (TypeError, ValueError, NotImplementedError):  # a custom metric without a complete config
+        import copy
+
+        return copy.deepcopy(metric)
 
 
 def _as_list(value):

@@ -15,14 +15,13 @@ Example:
     [4, 4, 2]
 """
 import math
-import queue
-import threading
 
 import numpy as np
 
 from ..backend import config
 from ..backend.tensor import Tensor
 from ..backend.user_warnings import warn
+from ..utils.data_utils import unpack_batch
 
 
 def _is_array_like(x):
@@ -32,10 +31,11 @@ def _is_array_like(x):
 def _is_generator_like(x):
     from ..utils.data_utils import Sequence
 
-    # array-likes (pandas DataFrames and Series have __iter__ too) are data, not batches
-    return isinstance(x, Sequence) or hasattr(x, "__next__") or (
-        hasattr(x, "__iter__") and not isinstance(x, (np.ndarray, list, tuple, dict, Tensor, str))
-        and not hasattr(x, "__array__"))
+    if isinstance(x, Sequence) or hasattr(x, "__next__"):
+        return True
+    # pandas DataFrames/Series iterate (over column names) but are arrays: `__array__` says so
+    return hasattr(x, "__iter__") and not hasattr(x, "__array__") and not isinstance(
+        x, (np.ndarray, list, tuple, dict, Tensor, str))
 
 
 def is_dataset_like(x):
@@ -161,20 +161,6 @@ class ArrayBatches:
                    self.rebuild_sw(parts[nx + ny:]) if len(parts) > nx + ny else None)
 
 
-def unpack_batch(data):
-    """(x, y, sample_weight) from whatever a generator yields."""
-    if isinstance(data, tuple):
-        if len(data) == 1:
-            return data[0], None, None
-        if len(data) == 2:
-            return data[0], data[1], None
-        if len(data) == 3:
-            return data
-        raise ValueError(f"Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`, "
-                         f"found a tuple of length {len(data)}")
-    return data, None, None
-
-
 class GeneratorBatches:
     """Batches from a Python generator/iterator or a `Sequence` (Keras 2 semantics).
 
@@ -236,7 +222,11 @@ class GeneratorBatches:
         if self.fresh_each_epoch:
             source = iter(self.data)
         elif self.workers > 1 and self._prefetch is None:
-            self._prefetch = _ThreadedIterator(self._iterator, self.max_queue_size)
+            from ..utils.data_utils import GeneratorEnqueuer
+
+            enqueuer = GeneratorEnqueuer(self._iterator)
+            enqueuer.start(workers=1, max_queue_size=self.max_queue_size)
+            self._prefetch = enqueuer.get()
         if self._prefetch is not None:
             source = self._prefetch
         count = 0
@@ -256,42 +246,6 @@ def _length(data):
         return int(len(data))
     except TypeError:
         return None
-
-
-class _ThreadedIterator:
-    """Pulls from an iterator in a background thread into a bounded queue."""
-
-    _DONE = object()
-
-    def __init__(self, iterator, max_queue_size):
-        self.queue = queue.Queue(maxsize=max_queue_size)
-        self.thread = threading.Thread(target=self._run, args=(iterator,), daemon=True)
-        self.thread.start()
-
-    def _run(self, iterator):
-        try:
-            for item in iterator:
-                self.queue.put(item)
-        except Exception as e:  # surface the generator's error in the consuming thread
-            self.queue.put(_Raised(e))
-        self.queue.put(self._DONE)
-
-    def __next__(self):
-        item = self.queue.get()
-        if item is self._DONE:
-            self.queue.put(self._DONE)
-            raise StopIteration
-        if isinstance(item, _Raised):
-            raise item.error
-        return item
-
-    def __iter__(self):
-        return self
-
-
-class _Raised:
-    def __init__(self, error):
-        self.error = error
 
 
 def _get_item(seq, i):

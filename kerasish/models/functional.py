@@ -418,6 +418,12 @@ class Functional(Model):
         self._init_graph_network(inputs, outputs)
 
     def _init_graph_network(self, inputs, outputs):
+        # A one-element list of inputs or outputs is that tensor, as in Keras: `Model(x, [y])(data)`
+        # returns a tensor and `predict` an array
+        if isinstance(inputs, list) and len(flatten(inputs)) == 1:
+            inputs = inputs[0]
+        if isinstance(outputs, list) and len(flatten(outputs)) == 1:
+            outputs = outputs[0]
         if isinstance(inputs, dict):
             self._nested_inputs = dict(inputs)
             flat_inputs = [inputs[k] for k in inputs]

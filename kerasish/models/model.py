@@ -303,6 +303,11 @@ class Model(Layer):
         return json.dumps({"class_name": config["class_name"], "config": config["config"],
                            "keras_version": "2.21.0", "backend": "tensorflow"}, default=_json_default, **kwargs)
 
+    def to_yaml(self, **kwargs):
+        """Removed from tf.keras (2.6) with `model_from_yaml`; raises RuntimeError as tf.keras does."""
+        raise RuntimeError("Method `model.to_yaml()` has been removed due to security risk of arbitrary code "
+                           "execution. Please use `model.to_json()` instead.")
+
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """Functional configs (with `layers`/`input_layers`) rebuild a graph; others call the constructor."""
@@ -320,8 +325,29 @@ class Model(Layer):
     def _get_compile_args(self):
         return getattr(self, "_compile_args", None)
 
-    def __reduce__(self):
-        raise TypeError("kerasish models are not picklable; use model.save() / load_model()")
+    def _pickles_as_h5(self):
+        return getattr(self, "_is_graph_network", False) and self.built
+
+    def __reduce_ex__(self, protocol):
+        """Pickling: a built Sequential/Functional model travels as its Keras 2 `.h5` bytes (weights, compile
+        settings and optimizer state), as in Keras 2.3 (see `kerasish.saving.pickle_utils`); other models
+        pickle their attributes."""
+        if self._pickles_as_h5():
+            from ..saving import pickle_utils
+
+            return pickle_utils.deserialize_model_from_bytes, (
+                pickle_utils.serialize_model_as_bytes(self), pickle_utils.custom_classes(self, importable_only=True))
+        return super().__reduce_ex__(protocol)
+
+    def __deepcopy__(self, memo):
+        import copy
+
+        if self._pickles_as_h5():
+            from ..saving import pickle_utils
+
+            return pickle_utils.deserialize_model_from_bytes(pickle_utils.serialize_model_as_bytes(self),
+                                                             pickle_utils.custom_classes(self))
+        return copy._reconstruct(self, memo, *self.__reduce_ex__(4))
 
 
 def _json_default(obj):

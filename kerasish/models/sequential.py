@@ -11,6 +11,8 @@ Example:
 """
 import numpy as np
 
+from ..backend.user_warnings import warn
+
 from ..layers.input_layer import Input, InputLayer
 from ..layers import layer as layer_module
 from ..layers.layer import Layer, is_symbolic
@@ -68,10 +70,12 @@ class Sequential(Functional):
         self._layers_changed()
         if self._graph_built:
             self._extend_graph(layer)
-        elif len(self._seq_layers) == 1 and layer._batch_input_shape is not None:
-            self._input_tensor = Input(batch_shape=layer._batch_input_shape, name=f"{layer.name}_input")
-            self._has_explicit_input = True
-            self._start_graph()
+        elif len(self._seq_layers) == 1:
+            batch_shape, dtype = _input_shape_and_dtype(layer)
+            if batch_shape is not None:
+                self._input_tensor = Input(batch_shape=batch_shape, dtype=dtype, name=f"{layer.name}_input")
+                self._has_explicit_input = True
+                self._start_graph()
 
     def pop(self):
         """Remove the last layer."""
@@ -215,6 +219,43 @@ class Sequential(Functional):
                              "the model is first called on inputs or `build()` is called with an `input_shape`.")
         return super().get_weights()
 
+    # Keras 2's Sequential-only prediction helpers (removed in TF 2.6; most Keras 2 tutorials use them)
+    def predict_proba(self, x, batch_size=32, verbose=0):
+        """`predict(x)`, warning when the outputs are not probabilities (deprecated: use `predict`).
+
+        Example:
+            >>> import warnings
+            >>> from kerasish.layers import Dense
+            >>> model = Sequential([Dense(2, activation="softmax", input_shape=(3,))])
+            >>> with warnings.catch_warnings():
+            ...     warnings.simplefilter("ignore")
+            ...     model.predict_proba(np.ones((4, 3))).shape
+            (4, 2)
+        """
+        warn("`model.predict_proba()` is deprecated and was removed from Keras after 2021-01-01. Please "
+                      "use `model.predict()` instead.", DeprecationWarning)
+        predictions = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if predictions.min() < 0.0 or predictions.max() > 1.0:
+            warn("Network returning invalid probability values. The last layer might not normalize "
+                 "predictions into probabilities (like softmax or sigmoid would).")
+        return predictions
+
+    def predict_classes(self, x, batch_size=32, verbose=0):
+        """Class indices: the argmax of the outputs, or `output > 0.5` (int32, shape (n, 1)) for a single unit.
+
+        Deprecated, as in Keras: use `np.argmax(model.predict(x), axis=-1)` for multi-class models and
+        `(model.predict(x) > 0.5).astype("int32")` for binary ones.
+        """
+        warn("`model.predict_classes()` is deprecated and was removed from Keras after 2021-01-01. Please "
+                      "use instead: `np.argmax(model.predict(x), axis=-1)` if your model does multi-class "
+                      "classification (e.g. if it uses a `softmax` last-layer activation), or "
+                      "`(model.predict(x) > 0.5).astype(\"int32\")` if your model does binary classification "
+                      "(e.g. if it uses a `sigmoid` last-layer activation).", DeprecationWarning)
+        probabilities = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if probabilities.shape[-1] > 1:
+            return probabilities.argmax(axis=-1)
+        return (probabilities > 0.5).astype("int32")
+
     def get_config(self):
         layer_configs = []
         from ..layers import serialize
@@ -235,6 +276,17 @@ class Sequential(Functional):
             layer = deserialize(conf, custom_objects=custom_objects)
             model.add(layer)
         return model
+
+
+def _input_shape_and_dtype(layer):
+    """The batch input shape (and dtype) a first layer declares; a nested model's is its first layer's, as
+    tf_keras's `get_input_shape_and_dtype` finds it."""
+    while getattr(layer, "_is_graph_network", False) or isinstance(layer, Sequential):
+        if not layer.layers:
+            raise ValueError("An empty Model cannot be used as a Layer.")
+        layer = layer.layers[0]
+    shape = getattr(layer, "_batch_input_shape", None)
+    return (shape, layer.dtype) if shape is not None else (None, None)
 
 
 functional._PLAN_CALLS += (Sequential.call,)  # a built Sequential's call is the Functional one

@@ -21,6 +21,7 @@ from ..backend import config
 from ..backend.tape import GradientTape, no_recording
 from ..backend.tensor import Tensor
 from ..layers.layer import flatten
+from ..utils.metric_logs import MetricLogs
 from . import compiled_step, data_adapter
 from .data_adapter import ArrayBatches, GeneratorBatches, is_dataset_like, unpack_batch
 from ..backend.user_warnings import warn
@@ -46,6 +47,7 @@ def compile_model(model, optimizer, loss, metrics, loss_weights, weighted_metric
     object.__setattr__(model, "compiled_metrics", MetricsContainer(
         metrics, weighted_metrics, output_names, losses.loss_fns if losses else None))
     object.__setattr__(model, "_is_compiled", True)
+    object.__setattr__(model, "loss", loss)  # Keras 2 keeps compile's argument here (the sklearn wrappers read it)
     object.__setattr__(model, "_compile_args", {"optimizer": optimizer, "loss": loss, "metrics": metrics,
                                                 "loss_weights": loss_weights, "weighted_metrics": weighted_metrics})
     if run_eagerly is not None:
@@ -223,7 +225,7 @@ def default_test_step(model, data):
 
 
 def _results(model):
-    logs = {}
+    logs = MetricLogs()
     for metric in model.metrics:
         value = metric.result()
         if isinstance(value, dict):
@@ -249,21 +251,23 @@ def _class_weight_to_sample_weight(y, class_weight, model):
     if not isinstance(class_weight, dict):
         raise ValueError(f"`class_weight` must be a dict mapping class indices to weights; received "
                          f"{type(class_weight).__name__}")
-    for k in class_weight:
-        if not isinstance(k, (int, np.integer)):
-            raise ValueError(f"Expected `class_weight` to be a dict with keys from 0 to one less than the number of "
-                             f"classes, found {class_weight}")
+    keys = sorted(class_weight)
+    if not all(isinstance(k, (int, np.integer)) for k in keys) or keys != list(range(len(keys))):
+        raise ValueError(f"Expected `class_weight` to be a dict with keys from 0 to one less than the number of "
+                         f"classes, found {class_weight}")
     y = np.asarray(y[0] if isinstance(y, list) else y)
+    if y.ndim > 2:
+        raise ValueError(f"`class_weight` not supported for 3+ dimensional targets; received targets of shape "
+                         f"{y.shape}")
     if y.ndim == 2 and y.shape[1] > 1:
         labels = np.argmax(y, axis=1)
-    elif y.ndim == 2 and y.shape[1] == 1:
-        labels = np.round(y[:, 0]).astype(np.int64)  # binary targets: class = rounded label
     else:
-        labels = np.round(y.reshape(len(y), -1)[:, 0] if y.ndim > 1 else y).astype(np.int64)
-    max_key = max(class_weight)
-    table = np.ones(max(max_key + 1, int(labels.max()) + 1 if labels.size else 1), dtype=config.floatx())
-    for k, w in class_weight.items():
-        table[int(k)] = w
+        labels = np.round(y.reshape(-1)).astype(np.int64)  # binary targets: class = rounded label
+    missing = sorted(set(labels.tolist()) - set(keys))
+    if missing:  # Keras 2.3's check (tf.keras fails on the gather): weights for every class in y
+        raise ValueError(f"`class_weight` must contain all classes in the data. The classes {set(missing)} exist in "
+                         "the data but not in `class_weight`.")
+    table = np.array([class_weight[k] for k in keys], dtype=config.floatx())
     return table[labels]
 
 
@@ -319,6 +323,15 @@ def _callback_list(model, callbacks, verbose, epochs, steps, add_history=True):
     cb_list.set_model(model)
     cb_list.set_params({"verbose": verbose, "epochs": epochs, "steps": steps})
     return cb_list, history
+
+
+def _give_callbacks_validation_arrays(cb_list, val_batches):
+    """Keras 2.0-2.3 set `callback.validation_data` to the validation inputs, targets and sample weights (ones
+    when none were given); custom callbacks of that time read it (tf.keras leaves it None)."""
+    weights = val_batches.sw_flat or [np.ones((val_batches.n,), config.floatx())] * len(val_batches.y_flat)
+    arrays = list(val_batches.x_flat) + list(val_batches.y_flat) + list(weights)
+    for callback in cb_list:
+        callback.validation_data = arrays
 
 
 def _resolve_verbose(verbose):
@@ -385,6 +398,8 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
     epochs = int(epochs)
     steps = len(batches) if batches.steps is not None else None
     cb_list, history = _callback_list(model, callbacks, verbose, epochs, steps)
+    if isinstance(val_batches, ArrayBatches):
+        _give_callbacks_validation_arrays(cb_list, val_batches)
     model.stop_training = False
     train_step = model.train_step
     logs = {}
@@ -426,7 +441,7 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
                         batches.steps = count
                 if count == 0:
                     break
-            epoch_logs = dict(logs)
+            epoch_logs = MetricLogs(logs)
             if val_batches is not None and _should_validate(epoch, validation_freq):
                 val_logs = _evaluate_loop(model, val_batches, cb_list, verbose=0, in_fit=True)
                 epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})

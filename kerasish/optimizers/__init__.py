@@ -86,4 +86,24 @@ def get(identifier, **kwargs):
     raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")
 
 
-from . import legacy  # noqa: E402,F401  (imports the classes above)
+from . import experimental, legacy  # noqa: E402,F401  (they import the classes above)
+
+# Keras 2's lower-case aliases of the classes (`sgd` and `adam` name this package's modules here)
+adadelta, adagrad, adamax, nadam, rmsprop = Adadelta, Adagrad, Adamax, Nadam, RMSprop
+
+
+def clip_norm(g, c, n):
+    """Keras 2's helper: the gradient `g` scaled by `c / n` when its norm `n` reaches `c` (c <= 0: `g`).
+
+    Example:
+        >>> import numpy as np
+        >>> clip_norm(np.array([3.0, 4.0], "float32"), 1.0, 5.0).numpy().tolist()
+        [0.6000000238418579, 0.800000011920929]
+    """
+    if c <= 0:
+        return g
+    from ..backend.ops import math
+
+    if isinstance(n, (int, float)):  # Python numbers stay weakly typed: float32 gradients stay float32
+        return math.multiply(g, c / n) if n >= c else math.multiply(g, 1.0)
+    return math.where(math.greater_equal(n, c), math.multiply(g, math.divide(c, n)), g)

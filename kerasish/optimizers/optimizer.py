@@ -277,6 +277,11 @@ class Optimizer:
     def _var_key(self, variable):
         return id(variable)
 
+    def __setstate__(self, state):
+        # slots are found by the ids of the variables, which change when the optimizer is unpickled
+        self.__dict__.update(state)
+        self._index_dict = {self._var_key(v): i for i, v in enumerate(self._trainable_variables)}
+
     def add_variable(self, shape, dtype=None, initializer="zeros", name=None):
         """Create an optimizer variable (appended to `variables`)."""
         dtype = np.dtype(dtype or config.floatx())

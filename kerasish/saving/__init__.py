@@ -30,8 +30,9 @@ from .hdf5_weights import (load_weights, load_weights_from_hdf5_group,  # noqa: 
                            save_weights_to_hdf5_group)
 from .model_config import model_from_config, model_from_json  # noqa: F401
 from .safe_mode import current_safe_mode, safe_mode_scope  # noqa: F401
-from ..utils.serialization import (custom_object_scope, get_custom_objects,  # noqa: F401
-                                   register_keras_serializable)
+from ..utils.serialization import (custom_object_scope, deserialize_keras_object, get_custom_objects,  # noqa: F401
+                                   get_registered_name, get_registered_object, register_keras_serializable,
+                                   serialize_keras_object)
 
 __all__ = ["save_model", "load_model", "save_weights", "load_weights", "model_from_config", "model_from_json",
            "current_safe_mode", "safe_mode_scope", "atomic_h5_writer", "atomic_path", "custom_object_scope",

@@ -166,12 +166,16 @@ def _convert_lstm(layer, weights):
         return weights
     units = weights[1].shape[0]
     bias_shape = tuple(weights[2].shape)
-    if bias_shape == (2 * units * 4,):  # CuDNNLSTM: separate input and recurrent biases
-        kernels = _transform_kernels(weights[0], _transpose_input(True), 4)
-        recurrent = _transform_kernels(weights[1], lambda k: k.T, 4)
+    from_cudnn = bias_shape == (2 * units * 4,)  # CuDNNLSTM: separate input and recurrent biases
+    if from_cudnn == (type(layer).__name__ == "CuDNNLSTM"):
+        return weights
+    kernels = _transform_kernels(weights[0], _transpose_input(from_cudnn), 4)
+    recurrent = _transform_kernels(weights[1], lambda k: k.T, 4)
+    if from_cudnn:
         bias = np.sum(np.split(weights[2], 2, axis=0), axis=0)
-        return [kernels, recurrent, bias]
-    return weights
+    else:  # Keras 2 splits an LSTM's bias evenly between CuDNN's input and recurrent biases
+        bias = np.tile(0.5 * weights[2], 2)
+    return [kernels, recurrent, bias]
 
 
 def _gru_reset_after(layer):
@@ -195,22 +199,28 @@ def _convert_gru(layer, weights):
     else:
         raise ValueError(f'Layer "{layer.name}" (GRU): invalid bias shape {bias_shape} in the file for '
                          f"{units} units.")
-    target = "GRU(reset_after=True)" if _gru_reset_after(layer) else "GRU(reset_after=False)"
+    if type(layer).__name__ == "CuDNNGRU":
+        target = "CuDNNGRU"
+    else:
+        target = "GRU(reset_after=True)" if _gru_reset_after(layer) else "GRU(reset_after=False)"
     if source == target:
         return weights
     if "GRU(reset_after=False)" in (source, target):
         raise ValueError(f'Layer "{layer.name}": weights saved from a {source} layer are not compatible with a '
                          f"{target} layer. Build the layer with reset_after="
                          f"{source != 'GRU(reset_after=False)'} to load them.")
-    kernels = _transform_kernels(weights[0], _transpose_input(True), 3)
+    from_cudnn = source == "CuDNNGRU"
+    kernels = _transform_kernels(weights[0], _transpose_input(from_cudnn), 3)
     recurrent = _transform_kernels(weights[1], lambda k: k.T, 3)
-    bias = np.asarray(weights[2]).reshape((2, -1))
+    bias = np.asarray(weights[2]).reshape((2, -1) if from_cudnn else -1)
     return [kernels, recurrent, bias]
 
 
 def preprocess_weights_for_loading(layer, weights):
     """Convert saved arrays for `layer` where Keras 2 does: CuDNNLSTM/CuDNNGRU to LSTM/GRU, recursively
     through Bidirectional, TimeDistributed and nested models."""
+    if type(layer).__name__ in ("CuDNNLSTM", "CuDNNGRU"):  # and LSTM/GRU weights into the cuDNN layers
+        return (_convert_lstm if type(layer).__name__ == "CuDNNLSTM" else _convert_gru)(layer, weights)
     cls = type(layer).__name__
     if cls == "Bidirectional" and hasattr(layer, "forward_layer"):
         half = len(weights) // 2

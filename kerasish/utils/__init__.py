@@ -2,16 +2,22 @@
 from .serialization import (  # noqa: F401
     CustomObjectScope, custom_object_scope, deserialize_keras_object, get_custom_objects, get_registered_name,
     get_registered_object, register_keras_serializable, serialize_keras_object)
-from .data_utils import PyDataset, Sequence  # noqa: F401
-from .np_utils import normalize, to_categorical  # noqa: F401
+from .data_utils import (  # noqa: F401
+    GeneratorEnqueuer, OrderedEnqueuer, PyDataset, Sequence, SequenceEnqueuer, pack_x_y_sample_weight,
+    unpack_x_y_sample_weight)
+from .io_utils import HDF5Matrix  # noqa: F401
+from .multi_gpu_utils import multi_gpu_model  # noqa: F401
+from .np_utils import normalize, to_categorical, to_ordinal  # noqa: F401
 from . import np_utils  # noqa: F401
 from ..backend.config import set_random_seed  # noqa: F401
 
-from .progbar import Progbar  # noqa: F401
+from .progbar import (  # noqa: F401
+    Progbar, disable_interactive_logging, enable_interactive_logging, is_interactive_logging_enabled)
 from .file_utils import get_file, validate_file  # noqa: F401
 from .vis_utils import model_to_dot, plot_history, plot_model  # noqa: F401
-from .layer_utils import count_params, print_summary  # noqa: F401
-from . import file_utils, layer_utils, vis_utils  # noqa: F401
+from .layer_utils import (  # noqa: F401
+    convert_all_kernels_in_model, count_params, get_source_inputs, print_summary)
+from . import conv_utils, data_utils, file_utils, generic_utils, io_utils, layer_utils, legacy, vis_utils  # noqa: F401
 from .dataset import Dataset  # noqa: F401
 from .dataset_utils import (  # noqa: F401
     image_dataset_from_directory, split_dataset, text_dataset_from_directory, timeseries_dataset_from_array)
@@ -27,8 +33,8 @@ def __getattr__(name):
         from ..preprocessing.sequence import pad_sequences
 
         return pad_sequences
-    if name == "get_source_inputs":
-        from ..engine.topology import get_source_inputs
+    if name in ("losses_utils", "metrics_utils", "test_utils"):  # they import losses/metrics/models, above utils
+        import importlib
 
-        return get_source_inputs
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'kerasish.utils' has no attribute {name!r}")

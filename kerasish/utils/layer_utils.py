@@ -1,4 +1,5 @@
-"""`model.summary()` in tf.keras 2.x's layout, and parameter counting.
+"""`model.summary()` in tf.keras 2.x's layout, parameter counting, and Keras 2's layer helpers
+(`get_source_inputs`, kernel conversions between Theano and TensorFlow layouts).
 
 Example:
     >>> import kerasish as keras
@@ -9,6 +10,8 @@ Example:
     ('Model: "tiny"', 'Trainable params: 8 (32.00 Byte)')
 """
 import numpy as np
+
+from .conv_utils import convert_kernel  # noqa: F401  (Keras 2 imported it here)
 
 
 def count_params(weights):
@@ -152,3 +155,80 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
     print_fn(f"Trainable params: {t_count} ({readable_memory_size(t_mem)})")
     print_fn(f"Non-trainable params: {n_count} ({readable_memory_size(n_mem)})")
     print_fn("_" * line_length)
+
+
+def get_source_inputs(tensor, layer=None, node_index=None) -> list:
+    """The `Input` tensors a symbolic tensor was computed from (in first-reached order, no duplicates).
+
+    Args:
+        tensor: a symbolic (Keras) tensor.
+        layer, node_index: start from this layer's node instead of the tensor's own history.
+    """
+    if not hasattr(tensor, "_keras_history"):
+        raise ValueError(f"get_source_inputs: expected a symbolic Keras tensor (from `Input` or a layer call on "
+                         f"one); received an object of type {type(tensor).__name__}")
+    if layer is None or node_index is None:
+        layer, node_index, _ = tensor._keras_history
+    node = layer._inbound_nodes[node_index]
+    if getattr(node, "is_input", False) or not node.keras_inputs:
+        return [tensor]
+    sources = []
+    for t in node.keras_inputs:
+        for source in get_source_inputs(t):
+            if not any(source is s for s in sources):
+                sources.append(source)
+    return sources
+
+
+_CONVOLUTIONS_TO_FLIP = ("Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose")  # Keras 2's list (separable ones: TF only)
+
+
+def convert_all_kernels_in_model(model) -> None:
+    """Flip the spatial axes of every convolution kernel of `model` (Theano <-> TensorFlow weights).
+
+    Example:
+        >>> import kerasish as keras
+        >>> conv = keras.layers.Conv1D(1, 3, use_bias=False, input_shape=(5, 1))
+        >>> model = keras.Sequential([conv])
+        >>> conv.set_weights([np.arange(3.0).reshape(3, 1, 1)])
+        >>> convert_all_kernels_in_model(model)
+        >>> conv.get_weights()[0].ravel().tolist()
+        [2.0, 1.0, 0.0]
+    """
+    for layer in model.layers:
+        if type(layer).__name__ in _CONVOLUTIONS_TO_FLIP:
+            layer.kernel.assign(convert_kernel(layer.kernel.numpy()))
+
+
+def convert_dense_weights_data_format(dense, previous_feature_map_shape, target_data_format="channels_first"):
+    """Reorder the kernel rows of a Dense layer that follows a Flatten, for a model moved to `target_data_format`.
+
+    Args:
+        dense: the Dense layer (its kernel has one row per flattened feature).
+        previous_feature_map_shape: the feature map's shape before Flatten, without the batch axis,
+            in the `target_data_format` layout ((c, h, w) for channels_first).
+        target_data_format: 'channels_first' or 'channels_last'.
+
+    Example:
+        >>> import kerasish as keras
+        >>> dense = keras.layers.Dense(1, use_bias=False)
+        >>> dense.build((None, 4))
+        >>> dense.set_weights([np.arange(4.0).reshape(4, 1)])  # a (1, 2, 2) channels-last map: (h, w, c)
+        >>> convert_dense_weights_data_format(dense, (2, 1, 2), "channels_first")
+        >>> dense.get_weights()[0].ravel().tolist()
+        [0.0, 2.0, 1.0, 3.0]
+    """
+    if target_data_format not in ("channels_last", "channels_first"):
+        raise ValueError("convert_dense_weights_data_format: target_data_format must be 'channels_last' or "
+                         f"'channels_first'; received {target_data_format!r}")
+    weights = dense.get_weights()
+    kernel = weights[0]
+    if target_data_format == "channels_first":
+        c, h, w = previous_feature_map_shape
+        source_shape, axes = (h, w, c), (2, 0, 1)
+    else:
+        h, w, c = previous_feature_map_shape
+        source_shape, axes = (c, h, w), (1, 2, 0)
+    units = kernel.shape[1]
+    reordered = kernel.reshape(source_shape + (units,)).transpose(axes + (3,)).reshape(kernel.shape)
+    dense.set_weights([reordered] + weights[1:])

@@ -13,14 +13,47 @@ Example:
     >>> bar.update(2, [("loss", 0.25)])  # doctest: +ELLIPSIS
     2/2 - 0s - loss: 0.3750 - ...s/epoch - ...s/step
 """
+import logging
 import os
 import sys
+import threading
 import time
 
 import numpy as np
 
 # The clock the bar reads; tests replace it to get deterministic timings.
 _clock = time.time
+_INTERACTIVE_LOGGING = threading.local()
+
+
+def enable_interactive_logging() -> None:
+    """Print progress bars and training messages to stdout (the default), in this thread."""
+    _INTERACTIVE_LOGGING.enable = True
+
+
+def disable_interactive_logging() -> None:
+    """Send progress bars and training messages to the `kerasish` logger (INFO) instead of stdout, in this thread.
+
+    Example:
+        >>> disable_interactive_logging(); is_interactive_logging_enabled()
+        False
+        >>> enable_interactive_logging(); is_interactive_logging_enabled()
+        True
+    """
+    _INTERACTIVE_LOGGING.enable = False
+
+
+def is_interactive_logging_enabled() -> bool:
+    """Whether messages go to stdout (True) or to the `kerasish` logger (False)."""
+    return getattr(_INTERACTIVE_LOGGING, "enable", True)
+
+
+def print_msg(message: str, line_break: bool = True) -> None:
+    """Print a training message to stdout, or log it when interactive logging is disabled (tf.keras's rule)."""
+    if not is_interactive_logging_enabled():
+        logging.getLogger("kerasish").info(message)
+        return
+    _write(message + "\n" if line_break else message)
 
 
 def _stdout_is_interactive() -> bool:
@@ -88,7 +121,7 @@ class Progbar:
         self.interval = float(interval)
         self.unit_name = unit_name
         self.stateful_metrics = set(stateful_metrics) if stateful_metrics else set()
-        self._dynamic_display = _stdout_is_interactive()
+        self._dynamic_display = _stdout_is_interactive() and is_interactive_logging_enabled()
         self._total_width = 0
         self._seen_so_far = 0
         self._values = {}  # name -> [weighted sum, weight]
@@ -122,9 +155,9 @@ class Progbar:
                 if current == 1 and self._time_after_first_step is None:
                     self._time_after_first_step = now  # keep the ETA/step estimate as if drawn
                 return
-            _write(self._verbose1_message(current, now, finalize))
+            print_msg(self._verbose1_message(current, now, finalize), line_break=False)
         elif self.verbose == 2 and finalize:
-            _write(self._verbose2_message(current, now))
+            print_msg(self._verbose2_message(current, now), line_break=False)
         self._last_update = now
 
     def add(self, n, values=None):

@@ -128,14 +128,29 @@ def serialize_keras_object(obj):
     return obj
 
 
-def deserialize_keras_object(identifier, kind, custom_objects=None, printable_module_name="object"):
+def deserialize_keras_object(identifier, kind=None, custom_objects=None, printable_module_name="object",
+                             module_objects=None):
     """Turn a name or config dict into the object it names (an instance for classes with configs).
 
+    `kind` names a table of built-ins ("layer", "loss", ...). Keras's own signature,
+    `deserialize_keras_object(identifier, module_objects=None, custom_objects=None, ...)`, works too:
+    a dict in the second place is the table of names to search (after `custom_objects`).
+
     Raises a ValueError naming the unknown class and pointing at `custom_objects`.
+
+    Example:
+        >>> class Thing:
+        ...     def __init__(self, size):
+        ...         self.size = size
+        >>> deserialize_keras_object({"class_name": "Thing", "config": {"size": 3}}, {"Thing": Thing}).size
+        3
     """
     if identifier is None:
         return None
-    table = builtin_objects(kind)
+    if kind is None or isinstance(kind, dict):
+        kind, module_objects = None, kind if kind is not None else module_objects
+    table = dict(builtin_objects(kind)) if kind else {}
+    table.update(module_objects or {})
     if isinstance(identifier, dict):
         if "class_name" not in identifier:
             raise ValueError(f"Improper config format for {printable_module_name}: {identifier!r}")
