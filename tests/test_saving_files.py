@@ -156,6 +156,61 @@ def test_standalone_keras_2_3_adam_state_resumes_as_in_tf_keras():
                                atol=1e-6)
 
 
+def _rewrite_optimizer_weights(path, optimizer_config, names, values):
+    """Give a kerasish-saved model file the optimizer section an older Keras wrote."""
+    with h5py.File(path, "r+") as f:
+        train = json.loads(f.attrs["training_config"])
+        train["optimizer_config"] = optimizer_config
+        f.attrs["training_config"] = json.dumps(train).encode()
+        del f["optimizer_weights"]
+        g = f.create_group("optimizer_weights")
+        g.attrs["weight_names"] = [n.encode() for n in names]
+        for name, value in zip(names, values):
+            g.create_dataset(name, data=value)
+
+
+@pytest.mark.parametrize("name, slots, extra", [
+    ("Adadelta", ["accum_grad", "accum_var"], "no_iteration"),  # Keras <= 2.2: no iteration count in front
+    ("RMSprop", ["rms"], "no_iteration"),
+    ("Nadam", ["m", "v"], "m_schedule"),  # Keras 2.1+: [iterations, m_schedule] + ms + vs
+    ("Nadam", ["m", "v"], None),  # Keras 2.0: [iterations] + ms + vs
+])
+def test_standalone_keras_optimizer_layouts(tmp_path, name, slots, extra):
+    """The layouts tf.keras's legacy optimizers' set_weights accept (tf_keras optimizers/legacy/*.py), in the
+    order standalone Keras stored them: iteration, then each slot kind for every variable."""
+    keras.utils.set_random_seed(3)
+    model = keras.Sequential([keras.layers.Dense(3, input_shape=(2,)), keras.layers.Dense(1)])
+    model.compile(optimizer=getattr(keras.optimizers, name)(), loss="mse")
+    path = str(tmp_path / "old.h5")
+    model.save(path)
+    n = len(model.trainable_weights)
+    rng = np.random.default_rng(0)
+    grouped = {kind: [rng.random(w.shape).astype("float32") for w in model.get_weights()] for kind in slots}
+    names, values = [], []
+    if extra != "no_iteration":
+        names.append(f"{name}/iterations:0")
+        values.append(np.float32(7.0))  # Keras 2.0 kept the count as a float
+    if extra == "m_schedule":
+        names.append(f"{name}/m_schedule:0")
+        values.append(np.float32(0.5))
+    for kind in slots:
+        names += [f"training/{name}/{kind}_{i}:0" for i in range(n)]
+        values += grouped[kind]
+    _rewrite_optimizer_weights(path, {"class_name": name, "config": {"lr": 0.002}}, names, values)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded = keras.models.load_model(path)
+    assert int(loaded.optimizer.iterations.array) == (0 if extra == "no_iteration" else 7)
+    state = loaded.optimizer.get_weights()[1:]
+    by_kind = {}
+    for var in loaded.optimizer.variables[1:]:
+        by_kind.setdefault(var.name.split("/")[0], []).append(var.array)
+    for kind, mine in zip(slots, by_kind.values()):
+        for got, want in zip(mine, grouped[kind]):
+            np.testing.assert_array_equal(got, want)
+    assert len(state) == len(slots) * n
+
+
 # ----------------------------------------------------------------------------- custom objects
 def _my_metric(y_true, y_pred):
     return keras.backend.mean(keras.backend.abs(y_true - y_pred))

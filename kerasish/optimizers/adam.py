@@ -234,6 +234,25 @@ class Nadam(Optimizer):
             self._momentums.append(self.add_variable_from_reference(var, "m"))
             self._velocities.append(self.add_variable_from_reference(var, "v"))
 
+    def sync_with_iterations(self):
+        """Recompute the momentum-schedule product for the restored iteration count (called after loading
+        saved state). tf_keras keeps the product outside `variables`, so its files do not hold it, and tf_keras
+        itself resumes from a product of 1.0; kerasish rebuilds it with the same float steps as training, so a
+        resumed run continues exactly as the uninterrupted one."""
+        if self._u_product is None:
+            return
+        f = np.asarray(self._u_product).dtype.type
+        steps = int(self._iterations.array)
+        product = f(1.0)
+        for t in range(1, steps + 1):
+            product = f(product) * (f(self.beta_1) * (f(1.0) - f(0.5) * f(0.96) ** f(t)))
+        self._u_product = product
+        self._u_product_counter = steps + 1
+
+    def set_weights(self, weights):
+        super().set_weights(weights)
+        self.sync_with_iterations()
+
     def _apply_dense(self, gradient, variable):
         dtype = variable.array.dtype
         f = dtype.type

@@ -370,13 +370,24 @@ def _from_legacy_order(values, optimizer, model_variables):
     return [values[0]] + [values[start[kind] + members[kind].index(index)] for kind, index in positions]
 
 
-def _drop_keras2_amsgrad_extras(values, optimizer, n_vars):
-    """Standalone Keras <= 2.3 saved Adam as 3n+1 arrays (the AMSGrad `vhat`s always included); tf.keras's
-    legacy Adam.set_weights keeps the first 2n+1 (iteration, m's, v's) when it has 2n+1 variables."""
-    from ..optimizers import Adam
+def _standalone_keras_layouts(values, optimizer, n_vars):
+    """Optimizer state as standalone Keras 2 (and Keras 1) saved it, fitted to kerasish's variable count the way
+    tf.keras's legacy optimizers' `set_weights` fit it:
 
-    if isinstance(optimizer, Adam) and len(values) == 3 * n_vars + 1 and len(optimizer.variables) == 2 * n_vars + 1:
-        return values[:2 * n_vars + 1]
+    - Adam: 3n+1 arrays (Keras <= 2.3 always saved AMSGrad's `vhat`s) -> the first 2n+1;
+    - Adadelta, Adagrad, RMSprop: no iteration count in front (Keras <= 2.2) -> an iteration count of 0;
+    - Nadam: Keras 2.1+ saved its momentum-schedule product after the iteration count; kerasish rebuilds that
+      product from the iteration count instead (`Nadam.sync_with_iterations`), so it is dropped. (tf.keras's
+      legacy Nadam keeps it as `momentum_cache`, and so refuses Keras 2.0's files, which lack it.)
+    """
+    expected = len(optimizer.variables)
+    name = type(optimizer).__name__
+    if name == "Adam" and len(values) == 3 * n_vars + 1 and expected == 2 * n_vars + 1:
+        return values[:expected]
+    if name in ("Adadelta", "Adagrad", "RMSprop") and len(values) + 1 == expected:
+        return [np.zeros((), np.int64)] + list(values)
+    if name == "Nadam" and len(values) == expected + 1 and np.ndim(values[1]) == 0:
+        return [values[0]] + list(values[2:])
     return values
 
 
@@ -408,7 +419,7 @@ def restore_optimizer_state(model, names, values, legacy_order=None):
         legacy_order = bool(names) and names[0].endswith("/iter:0")
     found = len(values)
     if legacy_order:
-        values = _drop_keras2_amsgrad_extras(values, optimizer, len(trainable))
+        values = _standalone_keras_layouts(values, optimizer, len(trainable))
         values = _from_legacy_order(values, optimizer, trainable) if len(values) == len(variables) else None
     if values is None or len(values) != len(variables):
         raise ValueError(f"the file holds {found} optimizer weights ({names[:3]}...), the optimizer "
@@ -499,8 +510,10 @@ def _compile_loaded_model(model, f, custom_objects):
             restore_optimizer_state(model, names, values,
                                     stored_in_legacy_order(train_cfg.get("optimizer_config")))
         except Exception as e:  # noqa: BLE001  (tf_keras: warn and start with a fresh optimizer)
+            version = read_string(f, "keras_version") or "1"
             warn("Error in loading the saved optimizer state. As a result, your model is starting with a "
-                          f"freshly initialized optimizer. ({type(e).__name__}: {e})")
+                 f"freshly initialized optimizer. (The file was saved by Keras {version}; {type(e).__name__}: {e}.) "
+                 "The weights are loaded; only resumed training starts its optimizer afresh.")
 
 
 def load_model_from_hdf5_group(f, custom_objects=None, compile=True, safe_mode=True, source=None):
