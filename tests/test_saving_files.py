@@ -211,6 +211,34 @@ def test_standalone_keras_optimizer_layouts(tmp_path, name, slots, extra):
     assert len(state) == len(slots) * n
 
 
+def test_keras3_optimizer_state_is_restored(tmp_path):
+    """Keras 3's legacy .h5 writer saves [iteration, learning_rate, then per variable momentum, velocity]
+    (names as in a real Keras 3.8 file: `adam/iteration`, `adam/learning_rate`,
+    `adam/sequential_dense_kernel_momentum`, ...) and no `is_legacy_optimizer` key."""
+    keras.utils.set_random_seed(8)
+    model = keras.Sequential([keras.layers.Dense(3, input_shape=(2,), name="dense"), keras.layers.Dense(1, name="d1")])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(np.ones((4, 2), "float32"), np.zeros((4, 1), "float32"), verbose=0)
+    path = str(tmp_path / "keras3.h5")
+    model.save(path)
+    state = model.optimizer.get_weights()
+    names, values = ["adam/iteration", "adam/learning_rate"], [state[0], np.float32(0.001)]
+    for i, var in enumerate(model.trainable_weights):
+        stem = "sequential_" + var.name.split(":")[0].replace("/", "_")
+        names += [f"adam/{stem}_momentum", f"adam/{stem}_velocity"]
+        values += [state[1 + 2 * i], state[2 + 2 * i]]
+    _rewrite_optimizer_weights(path, {"class_name": "Adam", "config": {
+        "name": "adam", "learning_rate": 0.001, "loss_scale_factor": None, "gradient_accumulation_steps": None,
+        "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-07, "amsgrad": False}}, names, values)
+    with h5py.File(path, "r+") as f:
+        f.attrs["keras_version"] = b"3.8.0"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded = keras.models.load_model(path)
+    for got, want in zip(loaded.optimizer.get_weights(), state):
+        np.testing.assert_array_equal(got, want)
+
+
 # ----------------------------------------------------------------------------- custom objects
 def _my_metric(y_true, y_pred):
     return keras.backend.mean(keras.backend.abs(y_true - y_pred))

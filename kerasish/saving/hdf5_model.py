@@ -318,20 +318,32 @@ def save_optimizer_weights_to_hdf5_group(group, optimizer):
     save_subset_weights_to_hdf5_group(group.create_group("optimizer_weights"), variables, optimizer.name)
 
 
-def stored_in_legacy_order(optimizer_config):
+def stored_in_legacy_order(optimizer_config, keras_version=None):
     """Whether a file's optimizer state is in the pre-2.11 order (iteration, then every variable's first
     slot, then every variable's second slot, ...) rather than per variable (iteration, m0, v0, m1, v1, ...).
 
     Keras 1, standalone Keras 2 and tf.keras up to 2.10 wrote the former and no `is_legacy_optimizer` key;
     tf.keras 2.11+ writes the key (False for its current optimizers, True for `optimizers.legacy`), which is
-    also how tf_keras decides which optimizer class (and so which order) to restore into.
+    also how tf_keras decides which optimizer class (and so which order) to restore into. Keras 3 writes the
+    current order without the key.
     """
+    if str(keras_version or "").startswith("3"):
+        return False
     config = optimizer_config.get("config") if isinstance(optimizer_config, dict) else None
     if not isinstance(config, dict):
         return True
     if "is_legacy_optimizer" in config:
         return bool(config["is_legacy_optimizer"])
-    return "module" not in optimizer_config  # Keras 3 configs name their module and use the current order
+    return "module" not in optimizer_config  # Keras 3 configs name their module
+
+
+def _without_keras3_learning_rate(names, values):
+    """Keras 3 keeps the learning rate as an optimizer variable, saved second; kerasish takes it from the
+    optimizer's config (where Keras 3 writes it too)."""
+    if len(names) > 1 and len(names) == len(values) and names[1].split("/")[-1].startswith("learning_rate") \
+            and np.ndim(values[1]) == 0:
+        return names[:1] + names[2:], values[:1] + values[2:]
+    return names, values
 
 
 def _slot_positions(optimizer, model_variables):
@@ -412,6 +424,7 @@ def restore_optimizer_state(model, names, values, legacy_order=None):
     for var in variables[created:]:  # tf_keras builds these outside the optimizer's name scope: `m/dense/...`
         if isinstance(getattr(var, "name", None), str) and var.name.startswith(prefix):
             var.name = var.name[len(prefix):]
+    names, values = _without_keras3_learning_rate(list(names), list(values))
     if len(values) == 1 and names and names[0].split("/")[-1].startswith(("iteration", "iter")):
         optimizer.iterations.assign(np.asarray(values[0], dtype=np.int64))  # saved before the first step
         return
@@ -507,8 +520,8 @@ def _compile_loaded_model(model, f, custom_objects):
             group = f["optimizer_weights"]
             names = read_string_list(group, "weight_names")
             values = load_subset_weights_from_hdf5_group(group)
-            restore_optimizer_state(model, names, values,
-                                    stored_in_legacy_order(train_cfg.get("optimizer_config")))
+            restore_optimizer_state(model, names, values, stored_in_legacy_order(
+                train_cfg.get("optimizer_config"), read_string(f, "keras_version")))
         except Exception as e:  # noqa: BLE001  (tf_keras: warn and start with a fresh optimizer)
             version = read_string(f, "keras_version") or "1"
             warn("Error in loading the saved optimizer state. As a result, your model is starting with a "
