@@ -18,6 +18,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from random_models import random_case  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def _fresh_session():
+    """Leave no layer-name counters behind: later doctests count on Keras's default names."""
+    yield
+    keras.backend.clear_session()
+
+
 def _as_list(x):
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
