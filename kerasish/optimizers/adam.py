@@ -238,7 +238,20 @@ class Nadam(Optimizer):
         """Recompute the momentum-schedule product for the restored iteration count (called after loading
         saved state). tf_keras keeps the product outside `variables`, so its files do not hold it, and tf_keras
         itself resumes from a product of 1.0; kerasish rebuilds it with the same float steps as training, so a
-        resumed run continues exactly as the uninterrupted one."""
+        resumed run continues exactly as the uninterrupted one.
+
+        Example:
+            >>> import numpy as np
+            >>> from kerasish.backend import Variable
+            >>> w = Variable(np.array([1.0], dtype="float32"))
+            >>> opt = Nadam(0.1)
+            >>> for _ in range(3):
+            ...     _ = opt.apply_gradients([(np.array([0.5], dtype="float32"), w)])
+            >>> product = opt._u_product
+            >>> opt.sync_with_iterations()  # as after loading a file: rebuilt from the iteration count
+            >>> bool(opt._u_product == product)
+            True
+        """
         if self._u_product is None:
             return
         f = np.asarray(self._u_product).dtype.type

@@ -326,6 +326,12 @@ def stored_in_legacy_order(optimizer_config, keras_version=None):
     tf.keras 2.11+ writes the key (False for its current optimizers, True for `optimizers.legacy`), which is
     also how tf_keras decides which optimizer class (and so which order) to restore into. Keras 3 writes the
     current order without the key.
+
+    Example:
+        >>> stored_in_legacy_order({"class_name": "Adam", "config": {"lr": 0.001}}, "2.3.1")
+        True
+        >>> stored_in_legacy_order({"class_name": "Adam", "config": {"is_legacy_optimizer": False}}, "2.21.0")
+        False
     """
     if str(keras_version or "").startswith("3"):
         return False

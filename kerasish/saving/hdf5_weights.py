@@ -267,7 +267,14 @@ _BY_NAME_ADVICE = ("Build the model exactly as it was when the file was saved, o
 
 def file_origin(group):
     """`(original_keras_version, description)` of the Keras that wrote a weights group: the version is "1"
-    when the group has no `keras_version` attribute (Keras 1 wrote none), as tf_keras decides."""
+    when the group has no `keras_version` attribute (Keras 1 wrote none), as tf_keras decides.
+
+    Example:
+        >>> import h5py, io
+        >>> with h5py.File(io.BytesIO(), "w") as f:
+        ...     file_origin(f)
+        ('1', 'saved by Keras 1 (the weights carry no keras_version attribute)')
+    """
     version = read_string(group, "keras_version")
     backend = read_string(group, "backend")
     if version is None:
