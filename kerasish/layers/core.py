@@ -382,7 +382,7 @@ def _lambda_function_to_config(fn):
     return getattr(fn, "__name__", type(fn).__name__), "function", getattr(fn, "__module__", None)
 
 
-def _function_from_config(value, function_type, module, custom_objects, safe_mode):
+def _function_from_config(value, function_type, module, custom_objects, safe_mode, where="Lambda layer"):
     from ..utils.serialization import get_registered_object
 
     if function_type == "function":
@@ -397,7 +397,10 @@ def _function_from_config(value, function_type, module, custom_objects, safe_mod
                 "Requested the deserialization of a Lambda layer whose function is stored as Python bytecode. "
                 "Loading it would execute code from the file, which is refused by default (safe_mode=True). "
                 "If you trust the source of this file, pass `safe_mode=False` to load it.")
-        code, defaults, closure = value if isinstance(value, (list, tuple)) else (value, None, None)
+        code_b64, defaults, closure = value if isinstance(value, (list, tuple)) else (value, None, None)
+        from ..saving.lambda_bytecode import load_function_code
+
+        code = load_function_code(code_b64, where)
         import sys
 
         from .. import backend as K
@@ -479,13 +482,14 @@ class Lambda(Layer):
 
         safe = current_safe_mode() if safe_mode is None else safe_mode
         cfg = dict(config_dict)
+        where = f'Lambda layer "{cfg.get("name", "?")}"'
         fn = _function_from_config(cfg.pop("function"), cfg.pop("function_type", "function"),
-                                   cfg.pop("module", None), custom_objects, safe)
+                                   cfg.pop("module", None), custom_objects, safe, where)
         oshape = cfg.pop("output_shape", None)
         otype = cfg.pop("output_shape_type", "raw")
         omod = cfg.pop("output_shape_module", None)
         if oshape is not None and otype != "raw":
-            oshape = _function_from_config(oshape, otype, omod, custom_objects, safe)
+            oshape = _function_from_config(oshape, otype, omod, custom_objects, safe, f"{where} (output_shape)")
         elif isinstance(oshape, list):
             oshape = tuple(oshape)
         return cls(fn, output_shape=oshape, **cfg)

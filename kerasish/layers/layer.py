@@ -164,6 +164,51 @@ def check_input_spec(layer, inputs):
                     raise ValueError(where + f"expected shape={s.shape}, found shape={shape}")
 
 
+_AUTO_CONFIG_TYPES = (str, int, float, bool, type(None))
+
+
+def _plain_values(value):
+    if isinstance(value, dict):
+        return all(_plain_values(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return all(_plain_values(v) for v in value)
+    return isinstance(value, _AUTO_CONFIG_TYPES)
+
+
+def _constructor_arguments(cls, args, kwargs):
+    """The arguments a layer was constructed with, by name, when all are plain JSON values (tf_keras's
+    `Layer.__new__` rule: str, int, float, bool, None, nested in lists, tuples and dicts); None otherwise."""
+    try:
+        names = inspect.getfullargspec(cls.__init__).args[1:]
+    except TypeError:
+        return None
+    values = dict(kwargs)
+    values.update(zip(names, args))
+    return values if len(args) <= len(names) and _plain_values(values) else None
+
+
+def _with_constructor_arguments(layer, config_dict):
+    """tf_keras's default get_config for a user's layer: the base config updated with the constructor's
+    arguments; base keys the constructor does not take are dropped unless it has **kwargs."""
+    import copy
+
+    arguments = layer.__dict__["_auto_config"]
+    if arguments is None:
+        cls = type(layer).__name__
+        raise NotImplementedError(
+            f"Layer {cls} was created by passing non-serializable argument values in `__init__()`, and therefore "
+            "the layer must override `get_config()` in order to be serializable. Please implement "
+            f"`get_config()`: return `{{**super().get_config(), \"arg1\": self.arg1, ...}}` with every "
+            f"argument of {cls}.__init__.")
+    base_keys = set(config_dict)
+    config_dict.update(copy.deepcopy(arguments))
+    spec = inspect.getfullargspec(type(layer).__init__)
+    if spec.varkw is None:
+        for key in base_keys - set(spec.args[1:]):
+            config_dict.pop(key, None)
+    return config_dict
+
+
 class Layer:
     """Base class of all layers.
 
@@ -177,6 +222,13 @@ class Layer:
     """
 
     _keras_module = "keras.layers"
+
+    def __new__(cls, *args, **kwargs):
+        instance = super().__new__(cls)
+        if cls.get_config is Layer.get_config and not cls.__module__.startswith("kerasish."):
+            # tf_keras 2.x: a user's layer without get_config() gets its constructor's arguments as its config
+            object.__setattr__(instance, "_auto_config", _constructor_arguments(cls, args, kwargs))
+        return instance
 
     def __init__(self, trainable=True, name=None, dtype=None, dynamic=False, **kwargs):
         allowed = {"input_shape", "batch_input_shape", "batch_size", "input_dim", "weights",
@@ -673,6 +725,8 @@ class Layer:
             from .. import regularizers
 
             config_dict["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        if type(self).get_config is Layer.get_config and "_auto_config" in self.__dict__:
+            return _with_constructor_arguments(self, config_dict)
         return config_dict
 
     @classmethod

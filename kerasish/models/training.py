@@ -47,7 +47,7 @@ def compile_model(model, optimizer, loss, metrics, loss_weights, weighted_metric
     object.__setattr__(model, "compiled_metrics", MetricsContainer(
         metrics, weighted_metrics, output_names, losses.loss_fns if losses else None))
     object.__setattr__(model, "_is_compiled", True)
-    object.__setattr__(model, "loss", loss)  # Keras 2 keeps compile's argument here (the sklearn wrappers read it)
+    object.__setattr__(model, "loss", loss or {})  # as tf_keras's `Model.compile` (user code and the sklearn wrappers read it)
     object.__setattr__(model, "_compile_args", {"optimizer": optimizer, "loss": loss, "metrics": metrics,
                                                 "loss_weights": loss_weights, "weighted_metrics": weighted_metrics})
     if run_eagerly is not None:

@@ -234,6 +234,38 @@ class Nadam(Optimizer):
             self._momentums.append(self.add_variable_from_reference(var, "m"))
             self._velocities.append(self.add_variable_from_reference(var, "v"))
 
+    def sync_with_iterations(self):
+        """Recompute the momentum-schedule product for the restored iteration count (called after loading
+        saved state). tf_keras keeps the product outside `variables`, so its files do not hold it, and tf_keras
+        itself resumes from a product of 1.0; kerasish rebuilds it with the same float steps as training, so a
+        resumed run continues exactly as the uninterrupted one.
+
+        Example:
+            >>> import numpy as np
+            >>> from kerasish.backend import Variable
+            >>> w = Variable(np.array([1.0], dtype="float32"))
+            >>> opt = Nadam(0.1)
+            >>> for _ in range(3):
+            ...     _ = opt.apply_gradients([(np.array([0.5], dtype="float32"), w)])
+            >>> product = opt._u_product
+            >>> opt.sync_with_iterations()  # as after loading a file: rebuilt from the iteration count
+            >>> bool(opt._u_product == product)
+            True
+        """
+        if self._u_product is None:
+            return
+        f = np.asarray(self._u_product).dtype.type
+        steps = int(self._iterations.array)
+        product = f(1.0)
+        for t in range(1, steps + 1):
+            product = f(product) * (f(self.beta_1) * (f(1.0) - f(0.5) * f(0.96) ** f(t)))
+        self._u_product = product
+        self._u_product_counter = steps + 1
+
+    def set_weights(self, weights):
+        super().set_weights(weights)
+        self.sync_with_iterations()
+
     def _apply_dense(self, gradient, variable):
         dtype = variable.array.dtype
         f = dtype.type

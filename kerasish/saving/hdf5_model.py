@@ -31,6 +31,7 @@ from .hdf5_attrs import read_string, read_string_list
 from .hdf5_weights import (BACKEND, KERAS_VERSION, _open_for_reading, _reading_errors, check_save_format,
                            is_h5_group, load_subset_weights_from_hdf5_group, load_weights_from_hdf5_group,
                            save_subset_weights_to_hdf5_group, save_weights_to_hdf5_group)
+from .lambda_bytecode import ForeignBytecodeError
 from .model_config import model_from_config
 
 
@@ -317,40 +318,138 @@ def save_optimizer_weights_to_hdf5_group(group, optimizer):
     save_subset_weights_to_hdf5_group(group.create_group("optimizer_weights"), variables, optimizer.name)
 
 
-def _legacy_to_current_order(values, n_vars):
-    """Pre-2.11 optimizers store iter, then all first slots, then all second slots...; now per variable."""
-    rest = values[1:]
-    if not n_vars or len(rest) % n_vars:
+def stored_in_legacy_order(optimizer_config, keras_version=None):
+    """Whether a file's optimizer state is in the pre-2.11 order (iteration, then every variable's first
+    slot, then every variable's second slot, ...) rather than per variable (iteration, m0, v0, m1, v1, ...).
+
+    Keras 1, standalone Keras 2 and tf.keras up to 2.10 wrote the former and no `is_legacy_optimizer` key;
+    tf.keras 2.11+ writes the key (False for its current optimizers, True for `optimizers.legacy`), which is
+    also how tf_keras decides which optimizer class (and so which order) to restore into. Keras 3 writes the
+    current order without the key.
+
+    Example:
+        >>> stored_in_legacy_order({"class_name": "Adam", "config": {"lr": 0.001}}, "2.3.1")
+        True
+        >>> stored_in_legacy_order({"class_name": "Adam", "config": {"is_legacy_optimizer": False}}, "2.21.0")
+        False
+    """
+    if str(keras_version or "").startswith("3"):
+        return False
+    config = optimizer_config.get("config") if isinstance(optimizer_config, dict) else None
+    if not isinstance(config, dict):
+        return True
+    if "is_legacy_optimizer" in config:
+        return bool(config["is_legacy_optimizer"])
+    return "module" not in optimizer_config  # Keras 3 configs name their module
+
+
+def _without_keras3_learning_rate(names, values):
+    """Keras 3 keeps the learning rate as an optimizer variable, saved second; kerasish takes it from the
+    optimizer's config (where Keras 3 writes it too)."""
+    if len(names) > 1 and len(names) == len(values) and names[1].split("/")[-1].startswith("learning_rate") \
+            and np.ndim(values[1]) == 0:
+        return names[:1] + names[2:], values[:1] + values[2:]
+    return names, values
+
+
+def _slot_positions(optimizer, model_variables):
+    """Per optimizer variable after the iteration count: (slot kind, index of its model variable), from the
+    names kerasish gives slots (`<kind>/<variable path>:0`); None when a name does not follow that pattern."""
+    from ..optimizers.optimizer import _variable_path
+
+    paths = {_variable_path(v): i for i, v in enumerate(model_variables)}
+    prefix = f"{optimizer.name}/"
+    out = []
+    for var in list(optimizer.variables)[1:]:
+        name = str(getattr(var, "name", ""))
+        name = name[len(prefix):] if name.startswith(prefix) else name
+        kind, _, rest = name.partition("/")
+        index = paths.get(rest[:-2] if rest.endswith(":0") else rest)
+        if not kind or index is None:
+            return None
+        out.append((kind, index))
+    return out
+
+
+def _from_legacy_order(values, optimizer, model_variables):
+    """Reorder pre-2.11 optimizer state (iteration, then slots grouped by kind in creation order) into
+    kerasish's variable order; None when the counts do not fit."""
+    positions = _slot_positions(optimizer, model_variables)
+    if positions is None:
         return None
-    k = len(rest) // n_vars
-    return [values[0]] + [rest[s * n_vars + i] for i in range(n_vars) for s in range(k)]
+    kinds = list(dict.fromkeys(kind for kind, _ in positions))
+    members = {kind: [index for k, index in positions if k == kind] for kind in kinds}
+    start, offset = {}, 1
+    for kind in kinds:
+        start[kind] = offset
+        offset += len(members[kind])
+    if offset != len(values):
+        return None
+    return [values[0]] + [values[start[kind] + members[kind].index(index)] for kind, index in positions]
 
 
-def restore_optimizer_state(model, names, values):
-    """Build the optimizer's slots for the model's trainable weights and assign the saved values."""
+def _standalone_keras_layouts(values, optimizer, n_vars):
+    """Optimizer state as standalone Keras 2 (and Keras 1) saved it, fitted to kerasish's variable count the way
+    tf.keras's legacy optimizers' `set_weights` fit it:
+
+    - Adam: 3n+1 arrays (Keras <= 2.3 always saved AMSGrad's `vhat`s) -> the first 2n+1;
+    - Adadelta, Adagrad, RMSprop: no iteration count in front (Keras <= 2.2) -> an iteration count of 0;
+    - Nadam: Keras 2.1+ saved its momentum-schedule product after the iteration count; kerasish rebuilds that
+      product from the iteration count instead (`Nadam.sync_with_iterations`), so it is dropped. (tf.keras's
+      legacy Nadam keeps it as `momentum_cache`, and so refuses Keras 2.0's files, which lack it.)
+    """
+    expected = len(optimizer.variables)
+    name = type(optimizer).__name__
+    if name == "Adam" and len(values) == 3 * n_vars + 1 and expected == 2 * n_vars + 1:
+        return values[:expected]
+    if name in ("Adadelta", "Adagrad", "RMSprop") and len(values) + 1 == expected:
+        return [np.zeros((), np.int64)] + list(values)
+    if name == "Nadam" and len(values) == expected + 1 and np.ndim(values[1]) == 0:
+        return [values[0]] + list(values[2:])
+    return values
+
+
+def restore_optimizer_state(model, names, values, legacy_order=None):
+    """Build the optimizer's slots for the model's trainable weights and assign the saved values.
+
+    Args:
+        model: the compiled model.
+        names, values: the file's `optimizer_weights` (weight names and arrays, in file order).
+        legacy_order: whether the values are in the pre-2.11 order (see `stored_in_legacy_order`); None
+            guesses from the names (tf.keras's legacy `.../iter:0` first).
+
+    Raises:
+        ValueError: the saved state does not fit this optimizer and model (counts or shapes), naming both.
+    """
     optimizer = model.optimizer
     created = len(optimizer.variables)
-    optimizer.build(model.trainable_weights)
+    trainable = list(model.trainable_weights)
+    optimizer.build(trainable)
     variables = list(optimizer.variables)
     prefix = f"{optimizer.name}/"
     for var in variables[created:]:  # tf_keras builds these outside the optimizer's name scope: `m/dense/...`
         if isinstance(getattr(var, "name", None), str) and var.name.startswith(prefix):
             var.name = var.name[len(prefix):]
+    names, values = _without_keras3_learning_rate(list(names), list(values))
     if len(values) == 1 and names and names[0].split("/")[-1].startswith(("iteration", "iter")):
         optimizer.iterations.assign(np.asarray(values[0], dtype=np.int64))  # saved before the first step
         return
-    if len(values) != len(variables) or (names and names[0].endswith("/iter:0")):
-        converted = _legacy_to_current_order(values, len(model.trainable_weights)) \
-            if names and names[0].endswith("/iter:0") else None
-        if converted is None or len(converted) != len(variables):
-            raise ValueError(f"the file holds {len(values)} optimizer weights ({names[:3]}...), the optimizer "
-                             f"{type(optimizer).__name__} has {len(variables)} variables for this model")
-        values = converted
+    if legacy_order is None:
+        legacy_order = bool(names) and names[0].endswith("/iter:0")
+    found = len(values)
+    if legacy_order:
+        values = _standalone_keras_layouts(values, optimizer, len(trainable))
+        values = _from_legacy_order(values, optimizer, trainable) if len(values) == len(variables) else None
+    if values is None or len(values) != len(variables):
+        raise ValueError(f"the file holds {found} optimizer weights ({names[:3]}...), the optimizer "
+                         f"{type(optimizer).__name__} has {len(variables)} variables for the {len(trainable)} "
+                         "trainable weights of this model")
     for var, value in zip(variables, values):
         if tuple(var.array.shape) != tuple(np.shape(value)):
             raise ValueError(f"optimizer variable {var.name} has shape {tuple(var.array.shape)}, the file has "
                              f"{tuple(np.shape(value))}")
-    optimizer.set_weights(values)
+    optimizer.set_weights([np.asarray(value).astype(var.array.dtype, copy=False)
+                           for var, value in zip(variables, values)])
 
 
 # --------------------------------------------------------------------------- save / load
@@ -427,15 +526,28 @@ def _compile_loaded_model(model, f, custom_objects):
             group = f["optimizer_weights"]
             names = read_string_list(group, "weight_names")
             values = load_subset_weights_from_hdf5_group(group)
-            restore_optimizer_state(model, names, values)
+            restore_optimizer_state(model, names, values, stored_in_legacy_order(
+                train_cfg.get("optimizer_config"), read_string(f, "keras_version")))
         except Exception as e:  # noqa: BLE001  (tf_keras: warn and start with a fresh optimizer)
+            version = read_string(f, "keras_version") or "1"
             warn("Error in loading the saved optimizer state. As a result, your model is starting with a "
-                          f"freshly initialized optimizer. ({type(e).__name__}: {e})")
+                 f"freshly initialized optimizer. (The file was saved by Keras {version}; {type(e).__name__}: {e}.) "
+                 "The weights are loaded; only resumed training starts its optimizer afresh.")
 
 
 def load_model_from_hdf5_group(f, custom_objects=None, compile=True, safe_mode=True, source=None):
-    """Rebuild, fill and (optionally) compile the model stored in the open file/group `f`."""
-    source = source or f.file.filename
+    """Rebuild, fill and (optionally) compile the model stored in the open file/group `f`.
+
+    As in tf_keras, the whole load runs inside `custom_object_scope(custom_objects)`, so objects that name
+    others (a compiled `MeanMetricWrapper` naming a custom metric function, a custom layer's custom
+    activation) find them too."""
+    from ..utils.serialization import custom_object_scope
+
+    with custom_object_scope(custom_objects or {}):
+        return _load_model_from_hdf5_group(f, custom_objects, compile, safe_mode, source or f.file.filename)
+
+
+def _load_model_from_hdf5_group(f, custom_objects, compile, safe_mode, source):
     raw = read_string(f, "model_config")
     if raw is None:
         if "layer_names" in f.attrs or "layer_names0" in f.attrs:
@@ -446,8 +558,18 @@ def load_model_from_hdf5_group(f, custom_objects=None, compile=True, safe_mode=T
         config = json.loads(raw)
     except ValueError as e:
         raise ValueError(f"The model config in {source} is not valid JSON ({e}): the file is corrupt.") from e
-    model = model_from_config(config, custom_objects=custom_objects, safe_mode=safe_mode,
-                              source=f"The model file {source}")
+    version = read_string(f, "keras_version")
+    try:
+        model = model_from_config(config, custom_objects=custom_objects, safe_mode=safe_mode,
+                                  source=f"The model file {source}")
+    except (TypeError, ValueError) as e:
+        if version is None or not version.startswith("1") or isinstance(e, ForeignBytecodeError):
+            raise
+        raise ValueError(
+            f"{source} was saved by Keras {version}, whose model config uses Keras 1's layer arguments (such as "
+            "Dense(output_dim=...), Convolution2D(nb_filter=...)); tf.keras and kerasish read Keras 2 configs "
+            "only. Rebuild the model in Keras 2 code and load its weights with `model.load_weights(path)`: "
+            f"kerasish converts Keras 1's weight layouts. ({type(e).__name__}: {e})") from e
     if "model_weights" not in f:
         raise ValueError(f"{source} has a model config but no /model_weights group: the file is incomplete.")
     load_weights_from_hdf5_group(f["model_weights"], model)

@@ -37,6 +37,7 @@ import numpy as np
 from ._warn import warn
 from .atomic import atomic_h5_writer
 from .hdf5_attrs import has_string_list, read_string, read_string_list, write_string_list
+from .keras1_weights import convert_keras1_weights, transpose_mismatched_kernel
 from .keras_weights_h5 import is_new_format_file, is_new_format_path, load_weights_from_file, save_weights_to_file
 
 KERAS_VERSION = "2.21.0"
@@ -216,32 +217,46 @@ def _convert_gru(layer, weights):
     return [kernels, recurrent, bias]
 
 
-def preprocess_weights_for_loading(layer, weights):
-    """Convert saved arrays for `layer` where Keras 2 does: CuDNNLSTM/CuDNNGRU to LSTM/GRU, recursively
-    through Bidirectional, TimeDistributed and nested models."""
-    if type(layer).__name__ in ("CuDNNLSTM", "CuDNNGRU"):  # and LSTM/GRU weights into the cuDNN layers
-        return (_convert_lstm if type(layer).__name__ == "CuDNNLSTM" else _convert_gru)(layer, weights)
+def preprocess_weights_for_loading(layer, weights, original_keras_version=None):
+    """Convert saved arrays for `layer` where Keras 2 does: Keras 1 layouts (when `original_keras_version` is
+    "1", see `keras1_weights`), convolution kernels saved transposed, CuDNNLSTM/CuDNNGRU to LSTM/GRU;
+    recursively through Bidirectional, TimeDistributed and nested models.
+
+    (tf_keras converts a layer inside a Keras 1 TimeDistributed twice, which scrambles a channels_first
+    kernel; kerasish converts it once.)
+    """
     cls = type(layer).__name__
+    if cls in ("CuDNNLSTM", "CuDNNGRU"):  # and LSTM/GRU weights into the cuDNN layers
+        return (_convert_lstm if cls == "CuDNNLSTM" else _convert_gru)(layer, weights)
     if cls == "Bidirectional" and hasattr(layer, "forward_layer"):
         half = len(weights) // 2
-        return (preprocess_weights_for_loading(layer.forward_layer, weights[:half])
-                + preprocess_weights_for_loading(layer.backward_layer, weights[half:]))
+        return (preprocess_weights_for_loading(layer.forward_layer, weights[:half], original_keras_version)
+                + preprocess_weights_for_loading(layer.backward_layer, weights[half:], original_keras_version))
     if cls == "TimeDistributed" and hasattr(layer, "layer"):
-        return preprocess_weights_for_loading(layer.layer, weights)
+        return preprocess_weights_for_loading(layer.layer, weights, original_keras_version)
+    if getattr(layer, "_is_graph_network", False) and hasattr(layer, "layers"):
+        if not _may_convert(layer) or top_level_weights(layer):
+            return weights  # nothing to convert (and the model's own weights would not be placed by layer)
+        return _convert_nested_model(layer, weights, original_keras_version)
+    if original_keras_version == "1":
+        weights = convert_keras1_weights(layer, weights)
+    weights = transpose_mismatched_kernel(layer, weights)
     if cls == "LSTM":
         return _convert_lstm(layer, weights)
     if cls == "GRU":
         return _convert_gru(layer, weights)
-    if getattr(layer, "_is_graph_network", False) and hasattr(layer, "layers") and _has_recurrent(layer):
-        return _convert_nested_model(layer, weights)
     return weights
 
 
-def _has_recurrent(model):
-    return any(type(sub).__name__ in ("LSTM", "GRU") for sub in model._flatten_layers(include_self=False))
+_CONVERTED_CLASSES = frozenset({"LSTM", "GRU", "CuDNNLSTM", "CuDNNGRU", "Conv1D", "Conv2D", "Conv3D",
+                                "Conv2DTranspose", "ConvLSTM2D"})
 
 
-def _convert_nested_model(model, weights):
+def _may_convert(model):
+    return any(type(sub).__name__ in _CONVERTED_CLASSES for sub in model._flatten_layers(include_self=False))
+
+
+def _convert_nested_model(model, weights, original_keras_version=None):
     n_train = len(model.trainable_weights)
     trainable, non_trainable = list(weights[:n_train]), list(weights[n_train:])
     new_trainable, new_non_trainable = [], []
@@ -249,7 +264,7 @@ def _convert_nested_model(model, weights):
         nt, nn = len(sub.trainable_weights), len(sub.non_trainable_weights)
         if not sub.weights:
             continue
-        converted = preprocess_weights_for_loading(sub, trainable[:nt] + non_trainable[:nn])
+        converted = preprocess_weights_for_loading(sub, trainable[:nt] + non_trainable[:nn], original_keras_version)
         new_trainable.extend(converted[:nt])
         new_non_trainable.extend(converted[nt:])
         trainable, non_trainable = trainable[nt:], non_trainable[nn:]
@@ -257,17 +272,39 @@ def _convert_nested_model(model, weights):
 
 
 # --------------------------------------------------------------------------- loading
-def _check_shapes(pairs, where, skip_mismatch=False):
+_BY_NAME_ADVICE = ("Build the model exactly as it was when the file was saved, or load the layers that fit with "
+                   "`model.load_weights(path, by_name=True, skip_mismatch=True)`.")
+
+
+def file_origin(group):
+    """`(original_keras_version, description)` of the Keras that wrote a weights group: the version is "1"
+    when the group has no `keras_version` attribute (Keras 1 wrote none), as tf_keras decides.
+
+    Example:
+        >>> import h5py, io
+        >>> with h5py.File(io.BytesIO(), "w") as f:
+        ...     file_origin(f)
+        ('1', 'saved by Keras 1 (the weights carry no keras_version attribute)')
+    """
+    version = read_string(group, "keras_version")
+    backend = read_string(group, "backend")
+    if version is None:
+        return "1", "saved by Keras 1 (the weights carry no keras_version attribute)"
+    return version, f"saved by Keras {version}" + (f" with the {backend} backend" if backend else "")
+
+
+def _check_shapes(pairs, where, origin, skip_mismatch=False):
     """Raise (or warn and return False with skip_mismatch) when a saved array's shape differs."""
     for var, value in pairs:
         want, got = tuple(var.array.shape), tuple(np.shape(value))
         if want != got:
             message = (f"Shape mismatch in {where} for weight {var.name}: the layer expects shape {want}, "
-                       f"the file has shape {got}.")
+                       f"the file ({origin}) has shape {got}.")
             if skip_mismatch:
                 warn("Skipping loading of weights: " + message)
                 return False
-            raise ValueError(message)
+            raise ValueError(f"{message} The layer is configured differently from the one that was saved (units, "
+                             f"filters, kernel size or input shape). {_BY_NAME_ADVICE}")
     return True
 
 
@@ -298,51 +335,58 @@ def _check_model_built(model):
             "its variables yet. Call the model first (or `model.build(input_shape)`), then load the weights.")
 
 
+def _top_level_pairs(group, model, origin, skip_mismatch=False):
+    """(variable, value) pairs for the model's own weights (`top_level_model_weights`); [] when absent."""
+    if TOP_LEVEL not in group:
+        return []
+    symbolic = top_level_weights(model)
+    values = load_subset_weights_from_hdf5_group(group[TOP_LEVEL])
+    if len(values) != len(symbolic):
+        message = (f'Weight count mismatch for the top-level weights of model "{model.name}" (weights created with '
+                   f"`model.add_weight`): the model has {len(symbolic)}, the file ({origin}) has {len(values)}.")
+        if not skip_mismatch:
+            raise ValueError(f"{message} {_BY_NAME_ADVICE}")
+        warn("Skipping loading top-level weights: " + message)
+        return []
+    pairs = list(zip(symbolic, values))
+    return pairs if _check_shapes(pairs, f'the top-level weights of model "{model.name}"', origin, skip_mismatch) \
+        else []
+
+
 def load_weights_from_hdf5_group(group, model):
     """Load weights by position: model layers with weights <- file layers with weights, in order."""
     _, file_layers = _layer_groups_with_weights(group)
     if not file_layers and not (TOP_LEVEL in group and read_string_list(group[TOP_LEVEL], "weight_names")):
         return  # nothing saved (e.g. a model saved before it was built)
     _check_model_built(model)
-    version = read_string(group, "keras_version", "1")
-    if version.startswith("1"):
-        warn(f"The weights in {group.file.filename} were saved by Keras {version}; kerasish loads them "
-                      "without the Keras 1 conversions (kernel layouts may differ).")
+    version, origin = file_origin(group)
     layers = [layer for layer in model_layers(model) if layer_weights(layer)]
     if len(file_layers) != len(layers):
         raise ValueError(
             f"Layer count mismatch when loading weights from file. Model expected {len(layers)} layers, found "
-            f"{len(file_layers)} saved layers. Model layers with weights: {[l.name for l in layers]}; saved layers "
-            f"with weights: {file_layers}. To load matching layers only, use "
-            "`load_weights(path, by_name=True, skip_mismatch=True)`.")
+            f"{len(file_layers)} saved layers ({origin}). Model layers with weights: {[l.name for l in layers]}; "
+            f"saved layers with weights: {file_layers}. {_BY_NAME_ADVICE}")
     pairs = []
     for k, (layer, name) in enumerate(zip(layers, file_layers)):
         symbolic = layer_weights(layer)
-        values = preprocess_weights_for_loading(layer, load_subset_weights_from_hdf5_group(group[name]))
+        values = preprocess_weights_for_loading(layer, load_subset_weights_from_hdf5_group(group[name]), version)
         if len(values) != len(symbolic):
             raise ValueError(
                 f"Weight count mismatch for layer #{k} (named {layer.name} in the current model, {name} in the save "
-                f"file). Layer expects {len(symbolic)} weight(s). Received {len(values)} saved weight(s)")
+                f"file, {origin}). Layer expects {len(symbolic)} weight(s) {[w.name for w in symbolic]}. Received "
+                f"{len(values)} saved weight(s) {read_string_list(group[name], 'weight_names')}. {_BY_NAME_ADVICE}")
         layer_pairs = list(zip(symbolic, values))
         _check_shapes(layer_pairs, f'layer #{k} (named "{layer.name}" in the current model, "{name}" in the save '
-                                   "file)")
+                                   "file)", origin)
         pairs.extend(layer_pairs)
-    if TOP_LEVEL in group:
-        symbolic = top_level_weights(model)
-        values = load_subset_weights_from_hdf5_group(group[TOP_LEVEL])
-        if len(values) != len(symbolic):
-            raise ValueError(
-                "Weight count mismatch for top-level weights when loading weights from file. Model expects "
-                f"{len(symbolic)} top-level weight(s). Received {len(values)} saved top-level weight(s)")
-        top_pairs = list(zip(symbolic, values))
-        _check_shapes(top_pairs, f'the top-level weights of model "{model.name}"')
-        pairs.extend(top_pairs)
+    pairs.extend(_top_level_pairs(group, model, origin))
     _assign_all(pairs)
 
 
 def load_weights_from_hdf5_group_by_name(group, model, skip_mismatch=False):
     """Load weights into the model layers whose names appear in the file (others are left alone)."""
     _check_model_built(model)
+    version, origin = file_origin(group)
     names = read_string_list(group, "layer_names")
     index = {}
     for layer in model_layers(model):
@@ -356,31 +400,19 @@ def load_weights_from_hdf5_group_by_name(group, model, skip_mismatch=False):
         raw = load_subset_weights_from_hdf5_group(group[name])
         for layer in index.get(name, []):
             symbolic = layer_weights(layer)
-            values = preprocess_weights_for_loading(layer, raw)
+            values = preprocess_weights_for_loading(layer, raw, version)
             if len(values) != len(symbolic):
                 message = (f"Weight count mismatch for layer #{k} (named {layer.name}). Layer expects "
-                           f"{len(symbolic)} weight(s). Received {len(values)} saved weight(s)")
+                           f"{len(symbolic)} weight(s). Received {len(values)} saved weight(s) ({origin})")
                 if skip_mismatch:
                     warn(f"Skipping loading of weights for layer #{k} (named {layer.name}) due to "
-                                  f"mismatch in number of weights. {message}")
+                         f"mismatch in number of weights. {message}")
                     continue
-                raise ValueError(message)
+                raise ValueError(f"{message}. Pass skip_mismatch=True to skip the layers that do not fit.")
             layer_pairs = list(zip(symbolic, values))
-            if _check_shapes(layer_pairs, f'layer #{k} (named "{layer.name}")', skip_mismatch):
+            if _check_shapes(layer_pairs, f'layer #{k} (named "{layer.name}")', origin, skip_mismatch):
                 pairs.extend(layer_pairs)
-    if TOP_LEVEL in group:
-        symbolic = top_level_weights(model)
-        values = load_subset_weights_from_hdf5_group(group[TOP_LEVEL])
-        if len(values) != len(symbolic):
-            message = ("Weight count mismatch for top-level weights of model named "
-                       f"{model.name}. Model expects {len(symbolic)} weight(s). Received {len(values)} saved weight(s)")
-            if not skip_mismatch:
-                raise ValueError(message)
-            warn("Skipping loading top-level weights: " + message)
-        else:
-            top_pairs = list(zip(symbolic, values))
-            if _check_shapes(top_pairs, f'the top-level weights of model "{model.name}"', skip_mismatch):
-                pairs.extend(top_pairs)
+    pairs.extend(_top_level_pairs(group, model, origin, skip_mismatch))
     _assign_all(pairs)
 
 
@@ -432,9 +464,8 @@ def _open_for_reading(filepath, what):
         size = os.path.getsize(path)
         raise ValueError(f"{path} is not an HDF5 file ({size} bytes; no HDF5 signature found): it is empty, "
                          "truncated, corrupt, or in another format. Expected a Keras 2 `.h5` file.")
-    from .hdf5_attrs import check_global_heaps, probe_file
+    from .file_probe import probe_file
 
-    check_global_heaps(path)
     probe_file(path)
     try:
         return h5py.File(path, "r")
@@ -558,13 +589,12 @@ def _open_keras_archive_weights(path):
         data = archive.read("model.weights.h5")
     import tempfile
 
-    from .hdf5_attrs import check_global_heaps, probe_file
+    from .file_probe import probe_file
 
     fd, tmp = tempfile.mkstemp(suffix=".weights.h5")
     try:  # the same checks as for a file on disk (a corrupt file can hang the HDF5 library)
         with os.fdopen(fd, "wb") as out:
             out.write(data)
-        check_global_heaps(tmp)
         probe_file(tmp)
     finally:
         os.remove(tmp)

@@ -305,6 +305,9 @@ def load_weights_from_file(f, model, skip_mismatch=False):
     for var, value in pending:  # nothing is assigned unless everything fits
         value = np.asarray(value)
         var.array[...] = value.astype(var.array.dtype, copy=False) if value.dtype != var.array.dtype else value
+    for _, obj in walk(model):  # state an optimizer derives from its iteration count (Nadam's schedule product)
+        if isinstance(obj, Optimizer) and hasattr(obj, "sync_with_iterations"):
+            obj.sync_with_iterations()
 
 
 __all__ = ["walk", "own_variables", "save_weights_to_file", "load_weights_from_file", "is_new_format_path",

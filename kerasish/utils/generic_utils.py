@@ -44,8 +44,9 @@ def func_load(code, defaults=None, closure=None, globs: Optional[dict] = None) -
         defaults = tuple(defaults)
     if closure is not None:
         closure = tuple(value if isinstance(value, types.CellType) else types.CellType(value) for value in closure)
-    raw = base64.b64decode(code.encode("ascii") if isinstance(code, str) else code)
-    code = marshal.loads(raw)
+    if not isinstance(code, types.CodeType):  # as func_dump wrote it (a checked code object passes as is)
+        raw = base64.b64decode(code.encode("ascii") if isinstance(code, str) else code)
+        code = marshal.loads(raw)
     return types.FunctionType(code, globals() if globs is None else globs, name=code.co_name,
                               argdefs=defaults or None, closure=closure)
 
