@@ -28,6 +28,15 @@ from ._warn import warn
 # (each only at the value that Keras 3 behaves as by default).
 _KERAS3_REFUSED = {"time_major": (False,), "softmax_robust_masking": (False,), "input_length": (None,),
                    "batch_input_shape": None, "batch_size": (None,)}
+# ... and per class: arguments of tf_keras's layers that Keras 3's do not have (a built MultiHeadAttention's
+# shapes, `groups` and the unused `kernel_*` arguments that tf_keras's convolution base adds).
+_KERAS3_REFUSED_BY_CLASS = {
+    "MultiHeadAttention": {"query_shape", "key_shape", "value_shape"},
+    "SeparableConv1D": {"groups", "kernel_initializer", "kernel_regularizer", "kernel_constraint"},
+    "SeparableConv2D": {"groups", "kernel_initializer", "kernel_regularizer", "kernel_constraint"},
+    "DepthwiseConv1D": {"groups"}, "DepthwiseConv2D": {"groups"},
+    "Conv1DTranspose": {"groups"}, "Conv2DTranspose": {"groups"}, "Conv3DTranspose": {"groups"},
+}
 # Keras 3 layer arguments, dropped when reading where kerasish's class does not take them (at these values,
 # Keras 3's defaults, they change nothing).
 _KERAS3_DEFAULTS = {"rms_scaling": (False,), "use_gate": (False,), "sliding_window": (None,), "seed": (None,),
@@ -174,6 +183,10 @@ def _layer_config(class_name, config, policy=None):
     for key, harmless in _KERAS3_REFUSED.items():
         if key in config and (harmless is None or any(config[key] is v or config[key] == v for v in harmless)):
             del config[key]
+    for key in _KERAS3_REFUSED_BY_CLASS.get(class_name, ()):
+        config.pop(key, None)
+    if class_name == "BatchNormalization" and isinstance(config.get("axis"), list) and len(config["axis"]) == 1:
+        config["axis"] = config["axis"][0]  # Keras 3 takes one axis
     if "dtype" in config and not isinstance(config["dtype"], dict):
         config["dtype"] = dtype_policy(policy or config["dtype"] or "float32")
     for key, value in list(config.items()):
@@ -397,9 +410,10 @@ def _keras3_object(obj):
             config.pop(key, None)
         if isinstance(config.get("learning_rate"), dict):
             schedule = dict(config["learning_rate"])
-            schedule.setdefault("module", "keras.optimizers.schedules")
             schedule["module"] = "keras.optimizers.schedules"
             schedule.setdefault("registered_name", None)
+            if isinstance(schedule.get("config"), dict) and schedule["config"].get("name") is None:
+                schedule["config"] = {k: v for k, v in schedule["config"].items() if k != "name"}
             config["learning_rate"] = schedule
     serialized["config"] = config
     return serialized
