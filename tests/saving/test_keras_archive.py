@@ -185,8 +185,12 @@ def _archive_weights(path):
         return z.read("model.weights.h5")
 
 
+SLOW = pytest.mark.slow
+
+
 @pytest.mark.parametrize("dialect", DIALECTS)
-@pytest.mark.parametrize("name", ["mlp", "rnn", "nested_shared", "attention"])
+@pytest.mark.parametrize("name", [pytest.param("mlp", marks=SLOW), pytest.param("rnn", marks=SLOW), "nested_shared",
+                                  "attention"])
 def test_written_weights_have_the_librarys_own_layout(tmp_path, dialect, name):
     """A model loaded from a library's archive and saved again in that dialect gives that library's tree."""
     model = _load(_fixture(dialect, name))
@@ -201,8 +205,9 @@ def test_written_weights_have_the_librarys_own_layout(tmp_path, dialect, name):
             assert f["layers"][next(iter(f["layers"]))]["vars"].attrs["name"]
 
 
-@pytest.mark.parametrize("source", DIALECTS)
-@pytest.mark.parametrize("target", ["keras3", "tf_keras", "h5"])
+@pytest.mark.parametrize("source, target", [("keras3", "tf_keras"), ("tf_keras", "keras3"), ("keras3", "h5"),
+                                            ("tf_keras", "h5"), pytest.param("keras3", "keras3", marks=SLOW),
+                                            pytest.param("tf_keras", "tf_keras", marks=SLOW)])
 def test_conversion_between_dialects_and_h5_keeps_predictions_and_optimizer(tmp_path, source, target):
     data = _data(source, "nested_shared")
     model = _load(_fixture(source, "nested_shared"))
