@@ -152,6 +152,15 @@ def zoo(keras, rng):
     m = keras.Model(inp, L.Dense(2)(L.Lambda(lambda t: t * 2.0 + 1.0)(inp)), name="lambda_layer")
     out["lambda_layer"] = (m, rng.normal(size=(4, 3)).astype("float32"), None)
 
+    keras.mixed_precision.set_global_policy("mixed_float16")  # float16 layers, float32 variables and output
+    inp = keras.Input((6,))
+    h = L.BatchNormalization()(L.Dense(8, activation="relu")(inp))
+    m = keras.Model(inp, L.Activation("softmax", dtype="float32")(L.Dense(3)(h)), name="mixed_float16")
+    keras.mixed_precision.set_global_policy(None)
+    m.compile(O.SGD(0.1), "categorical_crossentropy")  # wrapped in a LossScaleOptimizer, as in Keras
+    out["mixed_float16"] = (m, rng.normal(size=(16, 6)).astype("float32"),
+                            np.eye(3, dtype="float32")[rng.integers(0, 3, 16)])
+
     schedule = O.schedules.ExponentialDecay(0.05, decay_steps=3, decay_rate=0.5)
     for opt_name, opt in [("sgd", O.SGD(0.1)), ("adam_amsgrad", O.Adam(0.01, amsgrad=True)),
                           ("adam_schedule", O.Adam(schedule)), ("ftrl", O.Ftrl(0.1)), ("lion", O.Lion(0.01)),

@@ -33,6 +33,7 @@ class Model(Layer):
     """Groups layers into an object with training and inference features."""
 
     _keras_module = "keras.models"
+    _autocast_inputs = False  # under a mixed precision policy each layer casts its own inputs
 
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):

@@ -472,7 +472,10 @@ def compile_config(model, dialect="keras3"):
     if not getattr(model, "_is_compiled", False) or getattr(model, "optimizer", None) is None:
         return None
     args = getattr(model, "_compile_args", None) or {}
-    optimizer = _compile_value(model.optimizer, dialect)
+    optimizer = model.optimizer
+    if hasattr(optimizer, "inner_optimizer"):  # as both libraries write it: compile wraps it again
+        optimizer = optimizer.inner_optimizer
+    optimizer = _compile_value(optimizer, dialect)
     config = {"optimizer": optimizer, "loss": _compile_value(args.get("loss"), dialect),
               "loss_weights": _compile_value(args.get("loss_weights"), dialect),
               "metrics": _compile_value(args.get("metrics"), dialect),

@@ -303,7 +303,11 @@ def _class_names(obj):
 
 
 def optimizer_state(optimizer, dialect=TF_KERAS):
-    """The optimizer's variables as the dialect stores them (`optimizer/vars/0..`)."""
+    """The optimizer's variables as the dialect stores them (`optimizer/vars/0..`). A LossScaleOptimizer stores
+    its inner optimizer's (what tf_keras saves, and what Keras 3 reads back into the optimizer its compile
+    config names)."""
+    if hasattr(optimizer, "inner_optimizer"):
+        return optimizer_state(optimizer.inner_optimizer, dialect)
     values = [np.asarray(v.array) for v in optimizer.variables]
     if dialect == TF_KERAS or not values:
         return values
@@ -312,6 +316,8 @@ def optimizer_state(optimizer, dialect=TF_KERAS):
         head.append(np.asarray(optimizer.learning_rate.array, dtype=np.float32))
     slots = values[1:]
     names = _class_names(optimizer)
+    if _momentum_free_sgd(optimizer, names):
+        slots = []  # Keras 3's SGD has no momentum slots without momentum (tf_keras's has zeros)
     if "Adafactor" in names:  # Keras 3: r, c, v for every variable, r and c scalars when it is 1-D
         slots, rest = [], iter(values[1:])
         for var in optimizer._trainable_variables:
@@ -324,6 +330,10 @@ def optimizer_state(optimizer, dialect=TF_KERAS):
     if "Nadam" in names:
         slots.append(_nadam_u_product(optimizer))
     return head + slots
+
+
+def _momentum_free_sgd(optimizer, names):
+    return "SGD" in names and not getattr(optimizer, "momentum", 0)
 
 
 def _from_keras3_layout(optimizer, values):
@@ -355,15 +365,48 @@ def _from_keras3_layout(optimizer, values):
                 kept += slots[i:i + 3]
                 i += 3
         slots = kept + slots[i:]
+    if _momentum_free_sgd(optimizer, names) and not slots:
+        slots = [np.zeros_like(v.array) for v in optimizer.variables[1:]]
     converted = [values[0]] + slots
     if len(converted) != n:
         return None
     return converted, lr, u_product
 
 
+def _without_loss_scale_head(optimizer, values):
+    """Keras 3's LossScaleOptimizer stores `iteration, learning_rate, step_counter, dynamic_scale` before its
+    inner optimizer's variables: those, and the scale state, or None when `values` do not start so."""
+    head = values[:4]
+    if len(values) < 6 or [np.shape(v) for v in head] != [()] * 4 or np.asarray(head[2]).dtype.kind not in "iu":
+        return None
+    return values[4:], head
+
+
 def _restore_optimizer(optimizer, values, dialect):
     """Match the stored values to the optimizer: a list of `(variable, value)` and a function applying the
-    rest (learning rate, Nadam's product), or None with a warning when they do not fit (as Keras does)."""
+    rest (learning rate, Nadam's product, a loss scale), or None with a warning when they do not fit (as
+    Keras does)."""
+    if hasattr(optimizer, "inner_optimizer"):
+        inner = optimizer.inner_optimizer
+        stripped = _without_loss_scale_head(inner, values) if dialect == KERAS3 else None
+        if stripped is not None:
+            restored = _restore_optimizer(inner, stripped[0], dialect)
+            if restored is not None:
+                pairs, finish = restored
+                counter, scale = stripped[1][2], stripped[1][3]
+
+                def finish_scale(finish=finish):
+                    finish()
+                    optimizer.loss_scale.array[...] = np.float32(scale)
+                    if optimizer.dynamic:
+                        optimizer.dynamic_counter.array[...] = int(np.asarray(counter))
+
+                return pairs, finish_scale
+        return _restore_optimizer(inner, values, dialect)
+    if dialect == KERAS3 and len(values) != len(optimizer.variables):
+        stripped = _without_loss_scale_head(optimizer, values)
+        if stripped is not None and _from_keras3_layout(optimizer, stripped[0]) is not None:
+            values = stripped[0]  # a Keras 3 file saved under mixed precision, loaded into a plain optimizer
     n = len(optimizer.variables)
     layouts = (KERAS3, TF_KERAS) if dialect == KERAS3 else (TF_KERAS, KERAS3)
     for layout in layouts:
