@@ -27,41 +27,16 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "keras_format")
-PACKAGE = "kerasish_fixtures"
 LIBRARIES = ("keras3", "tf_keras")
 
 
 # =========================================================================== kerasish side
 def kerasish_custom_objects(keras):
-    register = keras.utils.register_keras_serializable
-    K = keras.backend
+    """The fixtures' custom objects (tools/make_keras_format_fixtures.py), registered in kerasish."""
+    sys.path.insert(0, HERE)
+    from make_keras_format_fixtures import custom_objects
 
-    @register(package=PACKAGE)
-    class ScaleShift(keras.layers.Layer):
-        def __init__(self, factor=2.0, **kwargs):
-            super().__init__(**kwargs)
-            self.factor = factor
-
-        def build(self, input_shape):
-            self.scale = self.add_weight(name="scale", shape=(input_shape[-1],), initializer="ones")
-            self.shift = self.add_weight(name="shift", shape=(input_shape[-1],), initializer="zeros",
-                                         trainable=False)
-
-        def call(self, inputs):
-            return inputs * self.scale * self.factor + self.shift
-
-        def get_config(self):
-            return {**super().get_config(), "factor": self.factor}
-
-    @register(package=PACKAGE)
-    def scaled_tanh(x):
-        return 1.5 * K.tanh(x)
-
-    @register(package=PACKAGE)
-    def half_mse(y_true, y_pred):
-        return 0.5 * K.mean(K.square(y_true - y_pred), axis=-1)
-
-    return ScaleShift, scaled_tanh, half_mse
+    return custom_objects(keras, "kerasish")
 
 
 def zoo(keras, rng):

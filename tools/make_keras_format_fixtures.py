@@ -39,11 +39,15 @@ def import_keras(dialect):
 
 
 def custom_objects(keras, dialect):
-    """A registered layer with a trainable and a non-trainable weight, a registered activation and loss."""
+    """A registered layer with a trainable and a non-trainable weight, a registered activation and loss
+    (`dialect`: 'keras3', 'tf_keras', or 'kerasish' for the same objects in kerasish)."""
     register = keras.saving.register_keras_serializable
     if dialect == "keras3":
         ops = keras.ops
         tanh, mean, square = ops.tanh, ops.mean, ops.square
+    elif dialect == "kerasish":  # tools/check_keras_format_writes.py builds the same objects in kerasish
+        K = keras.backend
+        tanh, mean, square = K.tanh, K.mean, K.square
     else:
         import tensorflow as tf
 

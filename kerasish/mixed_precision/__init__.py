@@ -25,4 +25,10 @@ from . import experimental  # noqa: F401
 from .loss_scale_optimizer import LossScaleOptimizer  # noqa: F401
 from .policy import Policy, global_policy, set_global_policy  # noqa: F401
 
-__all__ = ["Policy", "global_policy", "set_global_policy", "LossScaleOptimizer", "experimental"]
+# Keras 3's names for the same things.
+DTypePolicy = Policy
+dtype_policy = global_policy
+set_dtype_policy = set_global_policy
+
+__all__ = ["Policy", "global_policy", "set_global_policy", "LossScaleOptimizer", "experimental", "DTypePolicy",
+           "dtype_policy", "set_dtype_policy"]

@@ -409,6 +409,13 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, save_for
         save_model_to_hdf5_group(model, f, include_optimizer, model_json)
 
 
+def uncompile(model):
+    """Undo a `compile` that failed half-way while loading (the model itself is handed back, uncompiled)."""
+    for attr, value in (("optimizer", None), ("compiled_loss", None), ("compiled_metrics", None),
+                        ("_is_compiled", False)):
+        object.__setattr__(model, attr, value)
+
+
 def _compile_loaded_model(model, f, custom_objects):
     raw = read_string(f, "training_config")
     if raw is None:
@@ -421,9 +428,7 @@ def _compile_loaded_model(model, f, custom_objects):
         model.compile(**args)
         try_build_compiled_arguments(model)
     except Exception as e:  # noqa: BLE001  (the model itself loaded: hand it back uncompiled)
-        for attr, value in (("optimizer", None), ("compiled_loss", None), ("compiled_metrics", None),
-                            ("_is_compiled", False)):
-            object.__setattr__(model, attr, value)
+        uncompile(model)
         warn(f"Could not compile the loaded model from the training configuration in the file "
                       f"({type(e).__name__}: {e}). The model was loaded *uncompiled*; compile it manually (pass "
                       "custom losses/metrics in `custom_objects`).")

@@ -35,7 +35,8 @@ import os
 import zipfile
 
 from ._warn import warn
-from .keras_weights_h5 import KERAS3, TF_KERAS, check_dialect, detect_dialect, load_weights_from_file, walk
+from .keras_weights_h5 import (KERAS3, TF_KERAS, check_dialect, detect_dialect, load_weights_from_file,
+                               path_ends_with, walk)
 
 SUFFIX = ".keras"
 CONFIG_NAME = "config.json"
@@ -58,13 +59,7 @@ def is_archive_path(filepath, save_format=None):
     fmt = None if save_format is None else str(save_format).lower()
     if fmt in ("keras", "keras_v3"):
         return True
-    if fmt is not None:
-        return False
-    try:
-        name = os.fspath(filepath)
-    except TypeError:
-        return False
-    return isinstance(name, str) and name.endswith(SUFFIX)
+    return fmt is None and path_ends_with(filepath, SUFFIX)
 
 
 def is_archive_file(filepath):
@@ -334,16 +329,14 @@ def _optimizer_holds_state(weights_file):
 
 def _compile(model, compile_config, custom_objects, weights_file, source):
     from . import keras3_config
-    from .hdf5_model import try_build_compiled_arguments
+    from .hdf5_model import try_build_compiled_arguments, uncompile
 
     try:
         args = keras3_config.compile_arguments(compile_config, custom_objects, getattr(model, "output_names", ()))
         model.compile(**args)
         try_build_compiled_arguments(model)
     except Exception as e:  # noqa: BLE001  (the model itself loaded: hand it back uncompiled)
-        for attr, value in (("optimizer", None), ("compiled_loss", None), ("compiled_metrics", None),
-                            ("_is_compiled", False)):
-            object.__setattr__(model, attr, value)
+        uncompile(model)
         warn(f"Could not compile the loaded model from the compile config in {source} ({type(e).__name__}: {e}). "
              "The model was loaded *uncompiled*; compile it manually (pass custom losses/metrics in "
              "`custom_objects`).")

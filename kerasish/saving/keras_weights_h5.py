@@ -115,13 +115,18 @@ def check_dialect(dialect):
     return dialect
 
 
-def is_new_format_path(filepath):
-    """Whether tf_keras 2.21 would use the `.weights.h5` format for this path (by its name)."""
+def path_ends_with(filepath, suffix):
+    """Whether `filepath` is a path (str or os.PathLike) whose name ends with `suffix`."""
     try:
         name = os.fspath(filepath)
     except TypeError:
         return False
-    return isinstance(name, str) and name.endswith(SUFFIX)
+    return isinstance(name, str) and name.endswith(suffix)
+
+
+def is_new_format_path(filepath):
+    """Whether tf_keras 2.21 would use the `.weights.h5` format for this path (by its name)."""
+    return path_ends_with(filepath, SUFFIX)
 
 
 def is_new_format_file(f):

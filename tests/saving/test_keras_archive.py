@@ -303,6 +303,9 @@ def test_weights_h5_of_either_library_loads_whatever_the_dialect_written(tmp_pat
     model.set_weights([np.zeros_like(w) for w in model.get_weights()])
     model.load_weights(path)
     _close(model.predict(data["x"], verbose=0), data["pred"], 1e-5)
+    model.set_weights([np.zeros_like(w) for w in model.get_weights()])
+    model.load_weights(_fixture(dialect, "attention"))  # the weights of a whole archive
+    _close(model.predict(data["x"], verbose=0), data["pred"], 1e-5)
     ours = str(tmp_path / "ours.weights.h5")
     model.save_weights(ours, dialect=dialect)
     assert _tree(open(ours, "rb").read()) == _tree(open(path, "rb").read())
