@@ -612,7 +612,7 @@ class Layer:
         config_dict = {"name": self.name, "trainable": self.trainable}
         if self._batch_input_shape is not None:
             config_dict["batch_input_shape"] = list(self._batch_input_shape)
-        config_dict["dtype"] = serialize_policy(self._dtype_policy) if self._dtype_policy is not None else self._dtype
+        config_dict["dtype"] = serialize_policy(self._dtype_policy, self._dtype)
         if self.activity_regularizer is not None and type(self).get_config is Layer.get_config:
             from .. import regularizers
 

@@ -10,6 +10,9 @@ float32 models pay nothing). As in Keras:
   variable in float32;
 - normalization layers compute their statistics in float32 (their variables stay float32 and their
   moving averages are assigned in place) and return the compute dtype, as Keras's do.
+The swap is undone when `call` returns, but it is visible to another thread calling the same layer at
+that moment (which then computes with the same float16 copies); variables kept in lists instead of
+attributes are not swapped (numpy then computes that product in float32).
 """
 import numpy as np
 

@@ -85,8 +85,9 @@ class Policy:
 
     @property
     def autocasts(self) -> bool:
-        """Whether the layer computes in another dtype than its variables' (a mixed policy)."""
-        return self._compute_dtype != self._variable_dtype
+        """Whether a layer under this policy casts its inputs (float16 computations: numpy would otherwise
+        promote float32 inputs and compute in float32)."""
+        return self._compute_dtype == "float16"
 
     def get_config(self):
         return {"name": self._name}
@@ -167,7 +168,7 @@ def resolve_layer_dtype(dtype):
     name = policy_name_from_config(dtype)
     if name is not None:
         dtype = name
-    if isinstance(dtype, str) and (dtype in _MIXED or dtype in ("mixed_bfloat16", "bfloat16", "_infer")):
+    if isinstance(dtype, str) and (dtype in _MIXED or dtype in ("mixed_bfloat16", "bfloat16", "_infer", "float16")):
         dtype = Policy(dtype)
     if isinstance(dtype, Policy):
         if dtype.autocasts:
@@ -177,8 +178,11 @@ def resolve_layer_dtype(dtype):
     return None, str(np.dtype(dtype))
 
 
-def serialize_policy(policy):
-    """tf.keras 2.x's config form of a layer's mixed policy (plain policies are written as their dtype name)."""
+def serialize_policy(policy, dtype):
+    """The `dtype` of a layer's config as tf.keras 2.x writes it: a mixed policy as a `Policy` object, any other
+    as its dtype name."""
+    if policy is None or policy.compute_dtype == policy.variable_dtype:
+        return dtype
     return {"module": "keras.mixed_precision", "class_name": "Policy", "config": {"name": policy.name},
             "registered_name": None}
 

@@ -79,6 +79,9 @@ def test_global_policy_applies_to_new_layers_and_per_layer_dtype_overrides():
     assert L.Dense(2).compute_dtype == "float32"
     assert L.Dense(2, dtype=mixed_precision.Policy("mixed_float16")).compute_dtype == "float16"
     assert L.Dense(2, dtype="mixed_float16").dtype_policy == mixed_precision.Policy("mixed_float16")
+    half = L.Dense(2, dtype="float16")  # float32 inputs are cast (numpy would otherwise compute in float32)
+    assert half(np.ones((1, 3), "float32")).dtype == np.float16 and half.kernel.dtype == np.float16
+    assert half.get_config()["dtype"] == "float16"
 
 
 def test_experimental_names():

@@ -115,7 +115,8 @@ def test_compile_config_is_restored(dialect):
     assert type(mlp.optimizer).__name__ == "Adam"
     assert np.isclose(float(mlp.optimizer.learning_rate.numpy()), 0.01)
     assert int(mlp.optimizer.iterations.numpy()) == 8  # 32 samples, batches of 8, two epochs
-    assert "accuracy" in mlp.metrics_names or mlp.compiled_metrics is not None
+    assert mlp.metrics_names == ["loss", "accuracy"]
+    assert mlp.compiled_loss._loss_objs[0] is not None
     custom = _load(_fixture(dialect, "custom"))
     assert type(custom.optimizer).__name__ == "AdamW" and custom.optimizer.weight_decay == pytest.approx(0.01)
     nested = _load(_fixture(dialect, "nested_shared"))
