@@ -15,6 +15,7 @@ from . import backend  # noqa: F401
 from .backend.tape import GradientTape  # noqa: F401
 from . import activations, constraints, initializers, regularizers  # noqa: F401
 from . import layers  # noqa: F401
+from . import mixed_precision  # noqa: F401
 from . import models  # noqa: F401
 from .layers import Input  # noqa: F401
 from .models import Model, Sequential  # noqa: F401

@@ -3,6 +3,7 @@ import json
 import os
 import threading
 import warnings
+import zipfile
 
 import h5py
 import numpy as np
@@ -619,10 +620,10 @@ def test_unknown_class_names_it_and_points_to_custom_objects(tmp_path):
         assert keras.models.load_model(path, compile=False)
 
 
-def test_keras_suffix_and_tf_format_are_refused(tmp_path):
+def test_keras_suffix_writes_the_archive_and_tf_format_is_refused(tmp_path):
     model = _mlp()
-    with pytest.raises(ValueError, match=r"\.keras"):
-        model.save(str(tmp_path / "m.keras"))
+    model.save(str(tmp_path / "m.keras"))  # the `.keras` zip (tests/saving/test_keras_archive.py)
+    assert zipfile.is_zipfile(str(tmp_path / "m.keras"))
     with pytest.raises(ValueError, match="SavedModel"):
         model.save(str(tmp_path / "m"), save_format="tf")
     model.save(str(tmp_path / "m.keras"), save_format="h5")

@@ -130,3 +130,16 @@ def seeded_rng(seed):
     if isinstance(seed, np.random.Generator):
         return seed
     return np.random.default_rng(int(seed))
+
+
+def dtype_name(dtype) -> str:
+    """A dtype's Keras name: numpy's (`"float32"`, `"int64"`), or `"string"` for text, as tf.string."""
+    if isinstance(dtype, str) and dtype == "string":
+        return "string"
+    dtype = np.dtype(dtype)
+    return "string" if dtype.kind in "OUS" else str(dtype)
+
+
+def numpy_dtype(dtype) -> np.dtype:
+    """The numpy dtype that holds values of a Keras dtype (`"string"`: an object array of str/bytes)."""
+    return np.dtype(object) if isinstance(dtype, str) and dtype == "string" else np.dtype(dtype)

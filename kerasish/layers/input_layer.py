@@ -448,8 +448,8 @@ def _output_dtype(layer, inputs):
     if getattr(layer, "_output_dtype", None):
         return layer._output_dtype
     if hasattr(first, "dtype") and np.dtype(first.dtype).kind == "f":
-        return layer.dtype
-    return layer.dtype
+        return layer.compute_dtype
+    return layer.compute_dtype
 
 
 def _shapes_to_spec(out_shape, dtype):

@@ -22,8 +22,11 @@ import threading
 import numpy as np
 
 from ..backend import config
+from ..backend.config import dtype_name, numpy_dtype  # noqa: F401  (layers name dtypes as Keras does)
 from ..backend.tape import no_recording
 from ..backend.tensor import Tensor, Variable, as_tensor
+from ..mixed_precision.autocast import autocast_call
+from ..mixed_precision.policy import AUTOCAST_IN_USE, Policy, resolve_layer_dtype, serialize_policy
 from ..utils.serialization import register_builtin
 
 _CONTEXT = threading.local()  # per-thread call context: training flag and call depth
@@ -31,19 +34,6 @@ _CONTEXT = threading.local()  # per-thread call context: training flag and call 
 
 # Bumped whenever a layer gains a sublayer, so cached layer walks know to redo themselves.
 _STRUCTURE_VERSION = [0]
-
-
-def dtype_name(dtype) -> str:
-    """A dtype's Keras name: numpy's (`"float32"`, `"int64"`), or `"string"` for text, as tf.string."""
-    if isinstance(dtype, str) and dtype == "string":
-        return "string"
-    dtype = np.dtype(dtype)
-    return "string" if dtype.kind in "OUS" else str(dtype)
-
-
-def numpy_dtype(dtype) -> np.dtype:
-    """The numpy dtype that holds values of a Keras dtype (`"string"`: an object array of str/bytes)."""
-    return np.dtype(object) if isinstance(dtype, str) and dtype == "string" else np.dtype(dtype)
 
 
 def _context():
@@ -215,13 +205,16 @@ class Layer:
     Args:
         trainable: whether the layer's weights are updated by training.
         name: unique name; by default derived from the class name (`dense`, `dense_1`, ...).
-        dtype: the layer's float type (floatx by default).
+        dtype: the layer's float type, or its dtype policy: a `mixed_precision.Policy` or its name
+            ("mixed_float16": computations in float16, variables in float32). Default: the global policy
+            (`mixed_precision.set_global_policy`), else floatx.
         input_shape / batch_input_shape / input_dim / batch_size: declare the expected input
             (used by `Sequential` to build the model up front).
         activity_regularizer: a regularizer applied to the layer's output.
     """
 
     _keras_module = "keras.layers"
+    _autocast_inputs = True  # models do not cast their inputs: their layers do (Keras's rule)
 
     def __new__(cls, *args, **kwargs):
         instance = super().__new__(cls)
@@ -251,9 +244,9 @@ class Layer:
         self.input_spec = None
         self.stateful = False
         self.dynamic = dynamic
-        if isinstance(dtype, dict):  # Keras 3 DTypePolicy config
-            dtype = dtype.get("config", {}).get("name", None)
-        self._dtype = dtype_name(dtype) if dtype is not None else config.floatx()
+        # a dtype, a Policy, or a serialized policy (tf.keras's Policy, Keras 3's DTypePolicy)
+        self._dtype_policy, self._dtype = resolve_layer_dtype(dtype)
+        self._autocast_active = self._dtype_policy is not None and self._autocast_inputs
         self._name = name if name is not None else unique_layer_name(to_snake_case(type(self).__name__))
         if not isinstance(self._name, str):
             raise TypeError(f"Layer name must be a string; received {self._name!r}")
@@ -319,11 +312,18 @@ class Layer:
 
     @property
     def dtype(self):
+        """The dtype of the layer's variables (as in Keras 2)."""
         return self._dtype
 
     @property
+    def dtype_policy(self):
+        """The layer's `mixed_precision.Policy`."""
+        return self._dtype_policy if self._dtype_policy is not None else Policy(self._dtype)
+
+    @property
     def compute_dtype(self):
-        return self._dtype
+        """The dtype the layer computes in (float16 under "mixed_float16")."""
+        return self._dtype_policy.compute_dtype if self._dtype_policy is not None else self._dtype
 
     @property
     def variable_dtype(self):
@@ -614,7 +614,10 @@ class Layer:
         ctx["depth"] += 1
         ctx["training"] = training
         try:
-            outputs = self.call(inputs, *args, **kwargs)
+            if AUTOCAST_IN_USE[0] and self._autocast_inputs:  # some layer has a mixed precision policy
+                outputs = autocast_call(self, inputs, args, kwargs)
+            else:
+                outputs = self.call(inputs, *args, **kwargs)
         finally:
             ctx["depth"] -= 1
             ctx["training"] = saved_training
@@ -720,7 +723,7 @@ class Layer:
         config_dict = {"name": self.name, "trainable": self.trainable}
         if self._batch_input_shape is not None:
             config_dict["batch_input_shape"] = list(self._batch_input_shape)
-        config_dict["dtype"] = self._dtype
+        config_dict["dtype"] = serialize_policy(self._dtype_policy, self._dtype)
         if self.activity_regularizer is not None and type(self).get_config is Layer.get_config:
             from .. import regularizers
 

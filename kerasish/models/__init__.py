@@ -7,14 +7,15 @@ from . import symbolic_backend  # noqa: F401  (K.function, K.gradients, K.placeh
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True, options=None):
-    """Load a model saved with `model.save` (Keras 2 .h5) — see `kerasish.saving.load_model`."""
+    """Load a model saved with `model.save` (Keras 2 `.h5`, or a `.keras` archive of Keras 3 or tf.keras) — see
+    `kerasish.saving.load_model`."""
     from .. import saving
 
     return saving.load_model(filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
 
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True, save_format=None, **kwargs):
-    """Save a model to Keras 2's .h5 format — see `kerasish.saving.save_model`."""
+    """Save a model to Keras 2's `.h5` format or (for `*.keras`) a `.keras` archive — see `kerasish.saving.save_model`."""
     from .. import saving
 
     return saving.save_model(model, filepath, overwrite=overwrite, include_optimizer=include_optimizer,

@@ -29,6 +29,7 @@ from ..layers.input_layer import CapturedValues, InputLayer, Node
 from ..layers.op_layers import AddLoss, AddMetric, GradientsOp, TapedRun
 from ..layers import layer as layer_module
 from ..backend.tape import RECORDING
+from ..mixed_precision.policy import AUTOCAST_IN_USE
 from ..layers.layer import Layer, flatten, is_symbolic, map_structure
 from ..utils.serialization import register_builtin, serialize_keras_object
 from .model import Model
@@ -99,11 +100,17 @@ def _pure_layer_steps():
     return steps
 
 
+def _autocasts(model):
+    """Whether some layer of `model` runs under a mixed precision policy (its own call casts: no fused plans)."""
+    return AUTOCAST_IN_USE[0] and any(layer._autocast_active for layer in model._flatten_layers())
+
+
 def _build_inference_plan(model):
     global _PURE_STEPS
     if _PURE_STEPS is None:
         _PURE_STEPS = _pure_layer_steps()
-    if len(model.inputs) != 1 or len(model.outputs) != 1 or isinstance(model._nested_outputs, dict):
+    if len(model.inputs) != 1 or len(model.outputs) != 1 or isinstance(model._nested_outputs, dict) or \
+            _autocasts(model):
         return None
     pairs = _conv_pool_pairs(model)
     plan = []
@@ -179,6 +186,8 @@ def _conv_pool_pairs(model):
     """{id(conv node): pool node} for Conv(relu) -> MaxPooling pairs that run as one `conv_relu_max_pool`
     op in `_run_graph`: built-in classes, channels last, one group, pooling windows that tile (strides ==
     pool_size, 'valid'), no activity regularizer, and the convolution's output used by the pooling only."""
+    if _autocasts(model):  # the fused op computes in the variables' dtype
+        return {}
     import kerasish.layers as L
 
     convs, pools = (L.Conv1D, L.Conv2D, L.Conv3D), (L.MaxPooling1D, L.MaxPooling2D, L.MaxPooling3D)

@@ -34,6 +34,7 @@ class Model(Layer):
     """Groups layers into an object with training and inference features."""
 
     _keras_module = "keras.models"
+    _autocast_inputs = False  # under a mixed precision policy each layer casts its own inputs
 
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
@@ -265,7 +266,9 @@ class Model(Layer):
     # -- saving (implemented in saving.py) -------------------------------------------------------
     def save(self, filepath, overwrite=True, include_optimizer=True, save_format=None, signatures=None,
              options=None, save_traces=True, **kwargs):
-        """Save the whole model (architecture, weights, optimizer state) to Keras 2's .h5 format."""
+        """Save the whole model (architecture, weights, optimizer state): Keras 2's `.h5` format, or for a path
+        ending in `.keras` the zip archive of Keras 3 (`dialect="keras3"`, default) or tf.keras 2.13+
+        (`dialect="tf_keras"`)."""
         from .. import saving
 
         saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer,
@@ -283,14 +286,16 @@ class Model(Layer):
             "tf.keras and Keras 2 load it, and in TensorFlow `tf_keras.models.load_model('model.h5').export(path)` "
             "turns it into a SavedModel for serving.")
 
-    def save_weights(self, filepath, overwrite=True, save_format=None, options=None):
-        """Save the weights to an .h5 file in Keras 2's layout (written atomically)."""
+    def save_weights(self, filepath, overwrite=True, save_format=None, options=None, dialect=None):
+        """Save the weights (atomically): Keras 2's `.h5` layout, or for a path ending in `.weights.h5` the
+        saving_lib layout of tf_keras (default) or Keras 3 (`dialect="keras3"`)."""
         from .. import saving
 
-        saving.save_weights(self, filepath, overwrite=overwrite, save_format=save_format)
+        saving.save_weights(self, filepath, overwrite=overwrite, save_format=save_format, dialect=dialect)
 
     def load_weights(self, filepath, by_name=False, skip_mismatch=False, options=None):
-        """Load weights from an .h5 file (Keras 2 or kerasish), by layer order or by layer name."""
+        """Load weights from an `.h5` file (Keras 2 or kerasish, by layer order or by layer name), a `.weights.h5`
+        file or a `.keras` archive (tf_keras's or Keras 3's layout)."""
         from .. import saving
 
         return saving.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)

@@ -109,11 +109,15 @@ class GraphFunction:
 
 
 class _PlannedGraph:
-    """The two attributes `_conv_pool_pairs` reads from a model, for a planned K.function graph."""
+    """What `_conv_pool_pairs` reads from a model, for a planned K.function graph."""
 
     def __init__(self, nodes, outputs):
         self._execution_order = nodes
         self.outputs = outputs
+
+    def _flatten_layers(self):
+        """The graph's layers and their sublayers (to see whether any runs under a mixed precision policy)."""
+        return [sub for node in self._execution_order for sub in node.layer._flatten_layers()]
 
 
 def _is_phase_marker(x):

@@ -22,6 +22,7 @@ from ..backend.tape import GradientTape, no_recording
 from ..backend.tensor import Tensor
 from ..layers.layer import flatten
 from ..utils.metric_logs import MetricLogs
+from ..mixed_precision.policy import AUTOCAST_IN_USE
 from . import compiled_step, data_adapter
 from .data_adapter import ArrayBatches, GeneratorBatches, is_dataset_like, unpack_batch
 from ..backend.user_warnings import warn
@@ -38,6 +39,10 @@ def compile_model(model, optimizer, loss, metrics, loss_weights, weighted_metric
         raise TypeError(f"Invalid keyword argument(s) in `compile()`: {unknown}. Valid keyword arguments include "
                         "optimizer, loss, metrics, loss_weights, weighted_metrics, run_eagerly.")
     opt = optimizers.get(optimizer)
+    if AUTOCAST_IN_USE[0]:  # a "mixed_float16" model trains with loss scaling, as in Keras
+        from ..mixed_precision.loss_scale_optimizer import wrap_for_policy
+
+        opt = wrap_for_policy(model, opt)
     output_names = _output_names(model)
     object.__setattr__(model, "optimizer", opt)
     losses = LossesContainer(loss, loss_weights, output_names) if loss is not None else None
@@ -204,8 +209,11 @@ def default_train_step(model, data):
         y_pred = model(x, training=True)
         loss = model.compute_loss(x, y, _flatten_outputs(y_pred), sample_weight)
     variables = model.trainable_weights  # after the forward pass: a deferred-build model has them only now
-    grads = tape.gradient(loss, variables)
-    model.optimizer.apply_gradients(zip(grads, variables))
+    if getattr(model.optimizer, "_scales_loss", False):  # a LossScaleOptimizer scales and unscales
+        model.optimizer.apply_gradients(model.optimizer.compute_gradients(loss, variables, tape))
+    else:
+        grads = tape.gradient(loss, variables)
+        model.optimizer.apply_gradients(zip(grads, variables))
     if model.compiled_metrics is not None and y is not None:  # no targets (fit(x) with add_loss): no metrics
         model.compiled_metrics.update_state(_prepare_targets(model, y), _flatten_outputs(y_pred),
                                             _sample_weights_for_outputs(model, sample_weight))

@@ -1,8 +1,10 @@
 """Saving and loading: Keras 2's `.h5` formats both ways, atomically written, safely read.
 
 - `save_model` / `load_model`: architecture + weights + training config + optimizer state.
+- `save_model("m.keras")` / `load_model`: the `.keras` zip archive in Keras 3's or tf.keras 2.13+'s dialect
+  (`keras_archive`, `keras3_config`).
 - `save_weights` / `load_weights`: weights only, by layer order or by name; a path ending in
-  `.weights.h5` uses the keras saving_lib layout instead, as tf_keras 2.21 does (`keras_weights_h5`).
+  `.weights.h5` uses the keras saving_lib layout instead, as tf_keras 2.21 and Keras 3 do (`keras_weights_h5`).
 - `model_from_config` / `model_from_json`: architectures (tf_keras 2.x, older Keras 2, Keras 3 dialects).
 - `current_safe_mode()` / `safe_mode_scope()`: whether the load in progress may run code from the
   file (Lambda bytecode). True unless the caller passed `safe_mode=False`.

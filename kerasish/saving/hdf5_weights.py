@@ -38,7 +38,8 @@ from ._warn import warn
 from .atomic import atomic_h5_writer
 from .hdf5_attrs import has_string_list, read_string, read_string_list, write_string_list
 from .keras1_weights import convert_keras1_weights, transpose_mismatched_kernel
-from .keras_weights_h5 import is_new_format_file, is_new_format_path, load_weights_from_file, save_weights_to_file
+from .keras_weights_h5 import (check_dialect, is_new_format_file, is_new_format_path, load_weights_from_file,
+                               save_weights_to_file)
 
 KERAS_VERSION = "2.21.0"
 BACKEND = "tensorflow"
@@ -440,8 +441,9 @@ def check_save_format(filepath, save_format, what):
         isinstance(filepath, str) else ""
     if fmt in ("keras", "keras_v3") or name.endswith(".keras"):
         raise ValueError(
-            f"Cannot save to {name or 'this target'} in the native `.keras` (zip) format: kerasish writes Keras 2's "
-            "HDF5 format only. Use a path ending in `.h5`, or pass save_format='h5' to write HDF5 under this name.")
+            f"{what} cannot write {name or 'this target'} as a `.keras` archive: a `.keras` archive holds a whole "
+            "model (`model.save('m.keras')`). Save weights to a path ending in `.weights.h5` or `.h5`, or pass "
+            "save_format='h5' to write HDF5 under this name.")
 
 
 def _open_for_reading(filepath, what):
@@ -515,7 +517,10 @@ def save_weights(model, filepath, overwrite=True, save_format=None, **kwargs):
         filepath: path of the file to write (or an open `h5py.File`/`h5py.Group`). A name ending in
             `.weights.h5` gets the keras saving_lib layout (`layers/dense/vars/0`, plus the optimizer's and
             the compiled metrics' state), as tf_keras 2.21 and Keras 3 write and read it; any other name
-            (`.h5`, `.hdf5`, ...) gets Keras 2's legacy layout (`layer_names`, `weight_names`).
+            (`.h5`, `.hdf5`, ...) gets Keras 2's legacy layout (`layer_names`, `weight_names`), as tf_keras does
+            (Keras 3 refuses to save weights under other names).
+        dialect: for `.weights.h5`: 'tf_keras' (default: tf_keras's paths, optimizer and metric state) or
+            'keras3' (Keras 3's paths and optimizer layout). Either dialect loads back here.
         overwrite: when False and the file exists, raise FileExistsError.
         save_format: None or 'h5' ('tf' and the `.keras` format are refused with a clear error).
 
@@ -530,9 +535,10 @@ def save_weights(model, filepath, overwrite=True, save_format=None, **kwargs):
     if is_h5_group(filepath):
         save_weights_to_hdf5_group(filepath, model)
         return
-    if is_new_format_path(filepath):  # tf_keras 2.21 writes (and reads) these in keras saving_lib's layout
+    if is_new_format_path(filepath):  # tf_keras 2.21 and Keras 3 write (and read) these in saving_lib's layout
+        dialect = check_dialect(kwargs.get("dialect"))
         with atomic_h5_writer(filepath, overwrite=overwrite) as f:
-            save_weights_to_file(f, model)
+            save_weights_to_file(f, model, dialect)
         return
     with atomic_h5_writer(filepath, overwrite=overwrite) as f:
         save_weights_to_hdf5_group(f, model)
@@ -576,32 +582,16 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False, **kwargs):
 
 def _open_keras_archive_weights(path):
     """The `model.weights.h5` inside a `.keras` zip archive, opened read-only (None for other files)."""
-    import io
     import zipfile
 
     import h5py
 
+    from .keras_archive import open_archive_weights
+
     if not os.path.isfile(path) or h5py.is_hdf5(path) or not zipfile.is_zipfile(path):
         return None
     with zipfile.ZipFile(path) as archive:
-        if "model.weights.h5" not in archive.namelist():
-            return None
-        data = archive.read("model.weights.h5")
-    import tempfile
-
-    from .file_probe import probe_file
-
-    fd, tmp = tempfile.mkstemp(suffix=".weights.h5")
-    try:  # the same checks as for a file on disk (a corrupt file can hang the HDF5 library)
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        probe_file(tmp)
-    finally:
-        os.remove(tmp)
-    try:
-        return h5py.File(io.BytesIO(data), "r")
-    except OSError as e:
-        raise ValueError(f"The weights in the archive {path} (model.weights.h5) cannot be read: {e}") from e
+        return open_archive_weights(archive, path)
 
 
 def _load_group(model, f, by_name, skip_mismatch, path):
