@@ -149,7 +149,7 @@ def test_predict_from_several_threads_matches_one_thread():
 
 
 FUZZ_SCRIPT = textwrap.dedent('''
-    import random, sys, warnings
+    import random, resource, sys, warnings
     import h5py
     import kerasish as keras
 
@@ -177,6 +177,7 @@ FUZZ_SCRIPT = textwrap.dedent('''
         except (ValueError, TypeError, OSError, KeyError, IndexError, NotImplementedError) as e:
             outcomes["refused"] += 1
     print(outcomes)
+    print("peak MB of the file probes:", resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)
 ''')
 
 
@@ -194,6 +195,9 @@ def test_corrupted_model_files_fail_cleanly_in_a_subprocess(tmp_path):
     assert proc.returncode == 0, proc.stderr.decode()[-3000:]
     assert "refused" in proc.stdout.decode()
     assert not marker.exists()
+    # seed 11 makes a file whose wrong size field once made the HDF5 library allocate 3.5 GB while probing it
+    probes_mb = int(proc.stdout.decode().split("peak MB of the file probes:")[1])
+    assert probes_mb < 1024, f"probing corrupt files took {probes_mb} MB"
 
 
 def test_nan_in_the_data_stops_training_at_that_batch(capsys):

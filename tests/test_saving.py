@@ -792,3 +792,25 @@ def test_sequential_build_input_shape_and_harmless_keys():
     config["config"]["layers"][1]["config"]["time_major"] = True  # not harmless: the constructor's error shows
     with pytest.raises(TypeError, match="time_major"), pytest.warns(UserWarning, match="ragged"):
         keras.models.model_from_config(config)
+
+
+HEAP_SIZE_FIELD = os.path.join(os.path.dirname(__file__), "fixtures", "h5_corrupt", "heap_size_field.h5")
+
+
+def test_a_wrong_size_field_is_refused_without_taking_gigabytes_or_hanging():
+    # A kerasish .h5 with 64 random bytes written over it (the reliability fuzz test's seed 11): reading its
+    # model_config makes libhdf5 allocate without end (3.5 GB in 2 s, then a loop). The probe's memory cap
+    # turns that into a refusal; this runs in a child so a regression fails the test instead of hanging it.
+    import subprocess
+    import sys
+
+    code = ("import resource, kerasish\n"
+            "try:\n"
+            f"    kerasish.models.load_model({HEAP_SIZE_FIELD!r})\n"
+            "except ValueError as e:\n"
+            "    print('refused:', e)\n"
+            "print('peak MB', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "is corrupt" in proc.stdout and "memory" in proc.stdout, proc.stdout
+    assert int(proc.stdout.split("peak MB")[1]) < 1024
