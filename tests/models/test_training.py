@@ -256,6 +256,24 @@ def test_matched_setups_do_not_warn(recwarn):
     assert not [w for w in recwarn if issubclass(w.category, UserWarning)]
 
 
+@pytest.mark.parametrize("head", [
+    lambda: layers.TimeDistributed(layers.Dense(3, activation="softmax")),   # Keras 2's addition_rnn example
+    lambda: layers.Lambda(lambda t: keras.backend.softmax(t)),
+])
+def test_a_softmax_inside_a_wrapper_or_lambda_does_not_warn(recwarn, head):
+    model = keras.Sequential([layers.Dense(3, input_shape=(4, 2)), head()])
+    model.compile(optimizer="sgd", loss="categorical_crossentropy")
+    model.fit(np.ones((4, 4, 2)), np.eye(3)[np.zeros((4, 4), int)], verbose=0)
+    assert not [w for w in recwarn if "has no softmax" in str(w.message)]
+
+
+def test_a_linear_lambda_output_still_warns():
+    model = keras.Sequential([layers.Dense(3, input_shape=(2,)), layers.Lambda(lambda t: t * 2.0)])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    with pytest.warns(UserWarning, match="has no softmax"):
+        model.fit(np.ones((4, 2)), np.array([0, 1, 2, 0]), verbose=0)
+
+
 def test_a_deferred_build_model_trains_on_its_first_batch():
     model = keras.Sequential([layers.Dense(4, activation="relu"), layers.Dense(1)])  # no input shape yet
     model.compile(optimizer="sgd", loss="mse")
