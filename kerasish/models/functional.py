@@ -311,6 +311,21 @@ def run_nodes(nodes: list, values: dict, pairs: dict = None, taped: TapedRun = N
     return values
 
 
+def _unique_output_names(output_layers):
+    """Output names, with `_1`, `_2`, ... on repeats (tf_keras's `_set_output_names`): two outputs of one nested
+    model, `fake, aux = discriminator(image)`, are "discriminator" and "discriminator_1", so each output's loss
+    and metrics get their own name."""
+    names, counts = [], {}
+    for layer in output_layers:
+        proposal = layer.name
+        while proposal in names:
+            counts[layer.name] = counts.get(layer.name, 1)
+            proposal = f"{layer.name}_{counts[layer.name]}"
+            counts[layer.name] += 1
+        names.append(proposal)
+    return names
+
+
 def _propagate_shapes(nodes, shapes):
     """Output shapes of `nodes` (execution order) from `shapes` (id(Keras tensor) -> shape) of some tensors,
     by each layer's `compute_output_shape`; None when a node takes more than one positional structure of
@@ -475,7 +490,7 @@ class Functional(Model):
         self._execution_order = [n for d in sorted(self._nodes_by_depth, reverse=True)
                                  for n in self._nodes_by_depth[d] if not n.is_input]
         self.input_names = [l.name for l in self._input_layers]
-        self.output_names = [l.name for l in self._output_layers]
+        self.output_names = _unique_output_names(self._output_layers)
         self.built = True
         self._is_graph_network = True
         self._ancillary_outputs = []
