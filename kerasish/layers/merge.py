@@ -12,6 +12,7 @@ Example:
 import numpy as np
 
 from ..backend.ops import math as m
+from ..backend.ops import shape as shape_ops
 from ..backend.tensor import Tensor
 from ..utils.serialization import register_builtin
 from .layer import Layer
@@ -42,10 +43,11 @@ class _Merge(Layer):
         self.built = True
 
     def _merge_shapes(self, a, b):
-        if len(a) != len(b):
-            return a if len(a) > len(b) else b
-        out = []
-        for x, y in zip(a, b):
+        # shapes of different ranks line up on their last axes (Keras's _compute_elemwise_op_output_shape)
+        if len(a) < len(b):
+            a, b = b, a
+        out = list(a[:len(a) - len(b)])
+        for x, y in zip(a[len(a) - len(b):], b):
             if x is None or y is None:
                 out.append(None)
             elif x == 1 or y == 1 or x == y:
@@ -70,7 +72,17 @@ class _Merge(Layer):
 
     def call(self, inputs):
         self._check_inputs(inputs)
-        return self._merge(list(inputs))
+        inputs = list(inputs)
+        ranks = [x.ndim for x in inputs]
+        if len(set(ranks)) > 1:
+            # Keras expands lower-rank inputs at axis 1 until the ranks match: (batch, 4) * (batch, 1, 4) is
+            # (batch, 1, 4), not numpy's (batch, batch, 4) (Keras 2's mnist_acgan multiplies an input by an Embedding)
+            top = max(ranks)
+            for i, x in enumerate(inputs):
+                for _ in range(top - x.ndim):
+                    x = shape_ops.expand_dims(x, 1)
+                inputs[i] = x
+        return self._merge(inputs)
 
 
 @register_builtin("layer")
@@ -168,9 +180,7 @@ class Concatenate(_Merge):
 
     def call(self, inputs):
         self._check_inputs(inputs, 1)
-        from ..backend.ops import shape as s
-
-        return s.concatenate(list(inputs), axis=self.axis)
+        return shape_ops.concatenate(list(inputs), axis=self.axis)
 
     def compute_output_shape(self, input_shape):
         shapes = [list(s) for s in input_shape]

@@ -320,6 +320,46 @@ def run_nodes(nodes: list, values: dict, pairs: dict = None, taped: TapedRun = N
     return values
 
 
+def _unique_output_names(output_layers):
+    """Output names, with `_1`, `_2`, ... on repeats (tf_keras's `_set_output_names`): two outputs of one nested
+    model, `fake, aux = discriminator(image)`, are "discriminator" and "discriminator_1", so each output's loss
+    and metrics get their own name."""
+    names, counts = [], {}
+    for layer in output_layers:
+        proposal = layer.name
+        while proposal in names:
+            counts[layer.name] = counts.get(layer.name, 1)
+            proposal = f"{layer.name}_{counts[layer.name]}"
+            counts[layer.name] += 1
+        names.append(proposal)
+    return names
+
+
+def _propagate_shapes(nodes, shapes):
+    """Output shapes of `nodes` (execution order) from `shapes` (id(Keras tensor) -> shape) of some tensors,
+    by each layer's `compute_output_shape`; None when a node takes more than one positional structure of
+    tensors or its layer cannot compute its shape (the caller keeps the model's own shapes)."""
+    for node in nodes:
+        if node.captures or len(node.call_args) != 1 or any(is_symbolic(v) for v in flatten(node.call_kwargs)):
+            return None
+        inputs = node.call_args[0]
+        if not any(id(t) in shapes for t in flatten(inputs) if is_symbolic(t)):
+            continue  # nothing upstream changed: the node's recorded shapes stand
+        in_shapes = map_structure(lambda t: shapes.get(id(t), tuple(t.shape)) if is_symbolic(t) else np.shape(t),
+                                  inputs)
+        try:
+            out = node.layer.compute_output_shape(in_shapes)
+        except (ValueError, TypeError, NotImplementedError):
+            return None
+        outputs = flatten(node.outputs)
+        out = [out] if len(outputs) == 1 and not isinstance(node.outputs, (list, tuple)) else list(out)
+        if len(out) != len(outputs):
+            return None
+        for t, shape in zip(outputs, out):
+            shapes[id(t)] = tuple(shape)
+    return shapes
+
+
 def _call_with_captures(node, args, kwargs, values):
     """Call a node's layer while the outer Keras tensors its `call` uses stand for their computed values."""
     ctx = layer_module._context()
@@ -465,7 +505,7 @@ class Functional(Model):
         self._execution_order = [n for d in sorted(self._nodes_by_depth, reverse=True)
                                  for n in self._nodes_by_depth[d] if not n.is_input]
         self.input_names = [l.name for l in self._input_layers]
-        self.output_names = [l.name for l in self._output_layers]
+        self.output_names = _unique_output_names(self._output_layers)
         self.built = True
         self._is_graph_network = True
         self._ancillary_outputs = []
@@ -564,7 +604,20 @@ class Functional(Model):
             lambda model: [n for n in model._execution_order if isinstance(n.layer, GradientsOp)])
 
     def compute_output_shape(self, input_shape):
-        return map_structure(lambda t: t.shape, self._nested_outputs)
+        """The outputs' shapes for inputs of `input_shape`: the model's own output shapes, or, for inputs more
+        specific than the model's (a `Sequential([Embedding(...)])` called on `Input((68,))`), the shapes each
+        layer computes in turn, as tf_keras's Functional does: (None, 68, 64) rather than (None, None, 64)."""
+        own = map_structure(lambda t: t.shape, self._nested_outputs)
+        if isinstance(input_shape, dict):
+            return own
+        given = list(input_shape) if input_shape and all(isinstance(s, (list, tuple)) for s in input_shape) \
+            else [input_shape]
+        if len(given) != len(self.inputs) or all(tuple(g) == tuple(t.shape) for g, t in zip(given, self.inputs)):
+            return own
+        shapes = _propagate_shapes(self._execution_order, {id(t): tuple(g) for t, g in zip(self.inputs, given)})
+        if shapes is None:
+            return own
+        return map_structure(lambda t: shapes.get(id(t), t.shape), self._nested_outputs)
 
     # -- inference fast path ---------------------------------------------------------------------
     def _cached_until_restructured(self, key, build):

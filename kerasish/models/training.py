@@ -157,8 +157,18 @@ def _output_activation(model, index):
     if not outputs or index >= len(outputs):
         return None
     layer = outputs[index]._keras_history[0]
-    activation = getattr(layer, "activation", None)
+    inner = layer
+    # a wrapper's activation is its inner layer's: TimeDistributed(Dense(n, activation="softmax"))
+    while getattr(inner, "activation", None) is None and getattr(inner, "layer", None) is not None:
+        inner = inner.layer
+    activation = getattr(inner, "activation", None)
     return getattr(activation, "__name__", None), layer.name
+
+
+def _are_distributions(y_pred):
+    """Whether every row of `y_pred` is a probability distribution (what a softmax we cannot see gives)."""
+    values = y_pred.array if isinstance(y_pred, Tensor) else np.asarray(y_pred)
+    return bool(np.all(values >= 0) and np.allclose(values.sum(axis=-1), 1.0, atol=1e-3))
 
 
 def _warn_about_loss_setup(model, y_trues, y_preds):
@@ -180,8 +190,9 @@ def _warn_about_loss_setup(model, y_trues, y_preds):
                  "categorical_crossentropy (one-hot targets) or sparse_categorical_crossentropy "
                  "(integer targets), or a sigmoid output for multi-label targets.", UserWarning)
         # from_logits=True on a softmax/sigmoid output: the crossentropy op warns, with Keras's message
-        if kind in ("categorical", "sparse") and not from_logits and activation in ("linear", None) and \
-                layer_name is not None and units > 1:
+        # an output layer with no `activation` (Lambda, a merge, a custom layer) may still end in a softmax
+        if kind in ("categorical", "sparse") and not from_logits and layer_name is not None and units > 1 and (
+                activation == "linear" or activation is None and not _are_distributions(y_preds[i])):
             warn(f'Output "{layer_name}" has no softmax, but the loss expects probabilities: add '
                  "activation='softmax' or pass from_logits=True to the loss.", UserWarning)
         y_true = np.asarray(y_trues[i]) if not isinstance(y_trues[i], Tensor) else y_trues[i].array

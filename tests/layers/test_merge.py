@@ -64,3 +64,21 @@ def test_concatenate_combines_masks():
     y = Tensor(np.ones((1, 3, 2), "float32"))
     out = layers.Concatenate()([x, y])
     np.testing.assert_array_equal(np.asarray(out._keras_mask), [[True, False, True]])
+
+
+def test_inputs_of_different_ranks_are_expanded_at_axis_1_as_keras_does():
+    # Keras 2's ACGAN: multiply([latent (batch, 4), Embedding(...)(label) (batch, 1, 4)]) is (batch, 1, 4);
+    # tf_keras 2.21 gives these shapes and values (numpy broadcasting alone would give (batch, batch, 4))
+    c = RNG.standard_normal((3, 1, 4)).astype("float32")
+    d = RNG.standard_normal((3, 2, 4)).astype("float32")
+    np.testing.assert_allclose(np.asarray(layers.Multiply()([A, c])), A[:, None] * c, rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(layers.Add()([d, A])), d + A[:, None], rtol=1e-6)
+    latent, label = keras.Input(shape=(4,)), keras.Input(shape=(1,), dtype="int32")
+    h = layers.multiply([latent, layers.Embedding(5, 4)(label)])
+    assert h.shape == (None, 1, 4)
+    assert layers.add([keras.Input(shape=(3, 4)), latent]).shape == (None, 3, 4)
+    model = keras.Model([latent, label], layers.Flatten()(h))
+    assert model.predict([A, np.array([[0], [1], [2]])], verbose=0).shape == (3, 4)
+    with pytest.raises(ValueError, match="incompatible shapes"):
+        layers.add([keras.Input(shape=(3,)), keras.Input(shape=(3, 4))])
+    check_grads(lambda x, y: layers.Multiply()([x, y]), A, c)

@@ -188,3 +188,20 @@ def test_model_call_outputs_keep_their_hidden_logits(head):
     x = np.array([[1.0, 0.0]], "float32")
     loss = keras.losses.sparse_categorical_crossentropy(np.array([1]), model(x)).numpy()
     np.testing.assert_allclose(loss, [100.0 * 1.0], rtol=1e-5)
+
+
+def test_a_model_called_on_a_more_specific_input_gives_the_more_specific_shape():
+    # Keras 2's babi_memnn: Sequential([Embedding(...)]) (built for (None, None)) called on Input((68,)), then
+    # Permute and Concatenate, then an LSTM that needs its last axis; tf_keras 2.21 gives these shapes
+    story, question = keras.Input((68,)), keras.Input((4,))
+    encoder = keras.Sequential([layers.Embedding(22, 5), layers.Dropout(0.3)])
+    encoded = encoder(story)
+    assert encoded.shape == (None, 68, 5)
+    q = keras.Sequential([layers.Embedding(22, 3, input_length=4)])(question)
+    merged = layers.concatenate([layers.Permute((2, 1))(layers.Dense(4)(encoded)), q])
+    assert merged.shape == (None, 4, 71)
+    model = keras.Model([story, question], layers.LSTM(2)(merged))
+    assert model.predict([np.ones((2, 68)), np.ones((2, 4))], verbose=0).shape == (2, 2)
+    assert encoder.output_shape == (None, None, 5)  # the inner model keeps its own shapes
+    two_outputs = keras.Model(encoder.inputs, [encoder.outputs[0], layers.GlobalAveragePooling1D()(encoder.outputs[0])])
+    assert [t.shape for t in two_outputs(story)] == [(None, 68, 5), (None, 5)]

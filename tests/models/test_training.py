@@ -256,6 +256,24 @@ def test_matched_setups_do_not_warn(recwarn):
     assert not [w for w in recwarn if issubclass(w.category, UserWarning)]
 
 
+@pytest.mark.parametrize("head", [
+    lambda: layers.TimeDistributed(layers.Dense(3, activation="softmax")),   # Keras 2's addition_rnn example
+    lambda: layers.Lambda(lambda t: keras.backend.softmax(t)),
+])
+def test_a_softmax_inside_a_wrapper_or_lambda_does_not_warn(recwarn, head):
+    model = keras.Sequential([layers.Dense(3, input_shape=(4, 2)), head()])
+    model.compile(optimizer="sgd", loss="categorical_crossentropy")
+    model.fit(np.ones((4, 4, 2)), np.eye(3)[np.zeros((4, 4), int)], verbose=0)
+    assert not [w for w in recwarn if "has no softmax" in str(w.message)]
+
+
+def test_a_linear_lambda_output_still_warns():
+    model = keras.Sequential([layers.Dense(3, input_shape=(2,)), layers.Lambda(lambda t: t * 2.0)])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    with pytest.warns(UserWarning, match="has no softmax"):
+        model.fit(np.ones((4, 2)), np.array([0, 1, 2, 0]), verbose=0)
+
+
 def test_a_deferred_build_model_trains_on_its_first_batch():
     model = keras.Sequential([layers.Dense(4, activation="relu"), layers.Dense(1)])  # no input shape yet
     model.compile(optimizer="sgd", loss="mse")
@@ -263,3 +281,26 @@ def test_a_deferred_build_model_trains_on_its_first_batch():
     model.train_on_batch(x, np.ones((8, 1), "float32"))
     assert int(model.optimizer.iterations.numpy()) == 1
     assert len(model.optimizer.variables()) > 1  # slots were made for the weights built during the step
+
+
+def test_two_outputs_of_one_nested_model_get_their_own_names_and_losses():
+    # Keras 2's mnist_acgan: `fake, aux = discriminator(image)`, then Model(..., [fake, aux]) compiled with two
+    # losses; tf_keras 2.21 names the outputs "disc" and "disc_1" and reports each output's own loss
+    inp = keras.Input((4,))
+    hidden = layers.Dense(3)(inp)
+    disc = keras.Model(inp, [layers.Dense(1, activation="sigmoid")(hidden),
+                             layers.Dense(5, activation="softmax")(hidden)], name="disc")
+    x = keras.Input((4,))
+    fake, aux = disc(x)
+    combined = keras.Model(x, [fake, aux])
+    combined.compile(optimizer="sgd", loss=["binary_crossentropy", "sparse_categorical_crossentropy"])
+    assert combined.output_names == ["disc", "disc_1"]
+    assert combined.metrics_names == ["loss", "disc_loss", "disc_1_loss"]
+    data = np.random.default_rng(0).standard_normal((6, 4)).astype("float32")
+    real, labels = np.array([[1], [0], [1], [1], [0], [1]], "float32"), np.array([0, 1, 2, 3, 4, 0])
+    total, bce, sce = combined.evaluate(data, [real, labels], verbose=0)
+    p_fake, p_aux = combined.predict(data, verbose=0)
+    np.testing.assert_allclose(bce, float(np.mean(keras.losses.binary_crossentropy(real, p_fake))), rtol=1e-5)
+    np.testing.assert_allclose(sce, float(np.mean(keras.losses.sparse_categorical_crossentropy(labels, p_aux))),
+                               rtol=1e-5)
+    np.testing.assert_allclose(total, bce + sce, rtol=1e-5)
