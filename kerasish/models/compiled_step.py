@@ -211,7 +211,7 @@ class _CategoricalCrossentropyLoss:
         if self.label_smoothing:
             t = t * (1.0 - self.label_smoothing) + self.label_smoothing / float(t.shape[-1])
         per_sample, _, e, se = ce.softmax_xent_arrays(logits, t, -1)
-        grad = e * (np.sum(t, axis=-1, keepdims=True) / se)
+        grad = e / se  # TensorFlow's softmax - t (see crossentropy.softmax_cross_entropy_with_logits)
         grad -= t
         grad *= _sample_scale(sw, logits.shape[0], logits.dtype)[..., None]
         return _reduce(per_sample, sw), grad
