@@ -153,7 +153,10 @@ def match_dtype_and_rank(y_true, y_pred, sample_weight):
 
 
 def _value(t):
-    return float(t.array) if isinstance(t, Tensor) else float(t)
+    """A loss value for the trackers: a float, or the per-sample array of a `reduction="none"` loss (whose
+    tracked mean, weighted by the batch size as Keras does, is then the mean over samples)."""
+    a = t.array if isinstance(t, Tensor) else np.asarray(t)
+    return float(a) if a.ndim == 0 else a
 
 
 class MetricsContainer:
