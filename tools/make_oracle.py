@@ -893,15 +893,21 @@ def attention_run(d):
     xs = [d.normal((n,) + tuple(i["shape"])) for i in inputs]
     arrays = {f"x{i}": x for i, x in enumerate(xs)}
     arrays["y"] = y
-    ops = training_ops(d, n, False, False, classes)
-    xref = "x0" if len(xs) == 1 else ["x0", "x1"]
+    return _functional_run(d, model, arrays, "x0" if len(xs) == 1 else ["x0", "x1"], kind, units, classes,
+                           class_weight=False, max_metrics=1)
+
+
+def _functional_run(d, model, arrays, xref, kind, units, classes, class_weight, max_metrics):
+    """The ops and compile arguments of a single-output functional run (no validation_data: its inputs
+    would need arrays of their own)."""
+    ops = training_ops(d, len(arrays["y"]), False, class_weight, classes)
     for op, kw in ops:
         if "x" in kw:
             kw["x"] = xref
         kw.pop("validation_data", None)
         kw.pop("validation_batch_size", None)
     compile_spec = {"optimizer": layer_optimizer(d), "loss": default_loss(kind)}
-    metrics = draw_metrics(d, kind, units, False, 0, 1)
+    metrics = draw_metrics(d, kind, units, False, 0, max_metrics)
     if metrics:
         compile_spec["metrics"] = metrics
     return {"model": model, "compile": compile_spec, "ops": ops}, arrays
@@ -930,17 +936,8 @@ def merge_run(d):
     y = shape_targets(d, kind, y)
     arrays = {"x0": d.normal((n, model["inputs"][0]["shape"][0])), "x1": d.normal((n, model["inputs"][1]["shape"][0])),
               "y": y}
-    ops = training_ops(d, n, False, kind != "regression", classes)
-    for op, kw in ops:
-        if "x" in kw:
-            kw["x"] = ["x0", "x1"]
-        kw.pop("validation_data", None)
-        kw.pop("validation_batch_size", None)
-    compile_spec = {"optimizer": layer_optimizer(d), "loss": default_loss(kind)}
-    metrics = draw_metrics(d, kind, units, False, 0, 2)
-    if metrics:
-        compile_spec["metrics"] = metrics
-    return {"model": model, "compile": compile_spec, "ops": ops}, arrays
+    return _functional_run(d, model, arrays, ["x0", "x1"], kind, units, classes, class_weight=kind != "regression",
+                           max_metrics=2)
 
 
 def multi_output_run(d):
