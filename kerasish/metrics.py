@@ -1586,6 +1586,8 @@ class FBetaScore(Metric):
             pred = yp > self.threshold
         pred = pred.astype(self._dtype)
         sw = None if sample_weight is None else _np(sample_weight).astype(self._dtype)
+        if sw is not None and sw.ndim == 2 and sw.shape[1] == 1:
+            sw = sw[:, 0]  # the (n, 1) weights compile passes (tf_keras raises a shape error on them)
 
         def weighted_sum(val):
             if sw is not None:
