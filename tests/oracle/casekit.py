@@ -10,10 +10,11 @@ cases test metric naming. A run is
 
     {"model": model_spec, "compile": {...object specs...}, "ops": [[op, kwargs], ...]}
 
-and its arrays (inputs, targets, weights, initial model weights) live in an npz under
-`"<case id>/r<run>/<name>"`. Object specs are plain JSON values, or
-`{"module": "metrics", "name": "AUC", "args": {...}}` (called with its args) and
-`{"module": "losses", "name": "mse", "ref": true}` (the function or class itself).
+and op arguments name its arrays (inputs, targets, weights), given as `{"r<run>/<name>": array}`
+(the corpus packs them, see make_oracle.py). Object specs are plain JSON values, or
+`{"module": "metrics", "name": "AUC", "args": {...}}` (called with its args),
+`{"module": "losses", "name": "mse", "ref": true}` (the function or class itself) and
+`{"custom": "mse_by_hand"}` (a user's own loss or metric, see `custom_objects`).
 
 Example:
     >>> import kerasish as keras
@@ -22,11 +23,53 @@ Example:
 """
 import numpy as np
 
-OPS = ("evaluate", "fit", "predict", "train_on_batch", "test_on_batch")
+
+def custom_objects(keras):
+    """A user's own losses and metrics, written with `keras.backend` as Keras 2 code writes them."""
+    K = keras.backend
+
+    def mse_by_hand(y_true, y_pred):
+        return K.mean(K.square(y_pred - y_true), axis=-1)
+
+    def abs_error_sum(y_true, y_pred):
+        return K.sum(K.abs(y_pred - y_true), axis=-1)
+
+    def max_abs_error(y_true, y_pred):  # one value per batch, as some users write metrics
+        return K.max(K.abs(y_pred - y_true))
+
+    def mean_prediction(y_true, y_pred):
+        return K.mean(y_pred)
+
+    def doubled_bce(y_true, y_pred):
+        return 2.0 * K.mean(K.binary_crossentropy(y_true, y_pred), axis=-1)
+
+    class HalfMSE(keras.losses.Loss):
+        def call(self, y_true, y_pred):
+            return 0.5 * K.mean(K.square(y_pred - y_true), axis=-1)
+
+    class PositiveRate(keras.metrics.Metric):
+        def __init__(self, name="positive_rate", **kwargs):
+            super().__init__(name=name, **kwargs)
+            self.positive = self.add_weight(name="positive", initializer="zeros")
+            self.seen = self.add_weight(name="seen", initializer="zeros")
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            above = K.cast(y_pred > 0.5, "float32")
+            self.positive.assign_add(K.sum(above))
+            self.seen.assign_add(K.sum(K.ones_like(above)))
+
+        def result(self):
+            return self.positive / self.seen
+
+    return {f.__name__: f for f in (mse_by_hand, abs_error_sum, max_abs_error, mean_prediction, doubled_bce,
+                                    HalfMSE, PositiveRate)}
 
 
 def build_object(keras, spec):
     """The Python value a spec describes, made with `keras` (nested lists and dicts are resolved too)."""
+    if isinstance(spec, dict) and "custom" in spec:
+        obj = custom_objects(keras)[spec["custom"]]
+        return obj(**spec.get("args", {})) if isinstance(obj, type) else obj
     if isinstance(spec, dict) and "module" in spec:
         owner = keras
         for part in spec["module"].split("."):

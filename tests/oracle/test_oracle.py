@@ -155,4 +155,4 @@ def test_corpus_is_broad():
     families = {c["family"] for _, c in CASES}
     assert len(CASES) >= 1000
     assert {"loss", "metric", "metric_fn", "optimizer", "dense", "conv", "pooling", "normalization", "recurrent",
-            "embedding", "attention", "merge", "multi_output", "session", "pinned"} <= families
+            "embedding", "attention", "merge", "multi_output", "session", "custom", "pinned"} <= families
