@@ -1396,9 +1396,11 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     for case in cases:
         case["expected"] = _float32_digits(case["expected"])
-    with gzip.open(os.path.join(args.out, f"shard_{shard}.json.gz"), "wt") as f:
-        json.dump({"generator": "tools/make_oracle.py", "keras": keras.__version__, "cases": cases}, f,
-                  separators=(",", ":"))
+    text = json.dumps({"generator": "tools/make_oracle.py", "keras": keras.__version__, "cases": cases},
+                      separators=(",", ":"))
+    with open(os.path.join(args.out, f"shard_{shard}.json.gz"), "wb") as f:  # mtime=0: same corpus, same bytes
+        with gzip.GzipFile(fileobj=f, mode="wb", mtime=0, filename="") as z:
+            z.write(text.encode())
     np.savez_compressed(os.path.join(args.out, f"shard_{shard}.npz"), **packer.arrays())
     print(f"shard {shard}: {len(cases)} cases kept, {len(dropped)} dropped, {time.time() - start:.0f} s")
 
