@@ -138,8 +138,8 @@ def match_dtype_and_rank(y_true, y_pred, sample_weight):
         y_true = y_true.array
     if y_true.ndim == 1 and pred_ndim == 2:
         y_true = y_true[:, None]
-    if y_true.dtype != pred_dtype and y_true.dtype.kind in "fc" and pred_dtype.kind in "fc" or \
-            y_true.dtype.kind in "iu" and pred_dtype.kind in "iu":
+    kinds = y_true.dtype.kind + pred_dtype.kind
+    if y_true.dtype != pred_dtype and (kinds == "ff" or (kinds[0] in "iu" and kinds[1] in "iu")):
         y_true = y_true.astype(pred_dtype)
     if sample_weight is not None:
         if isinstance(sample_weight, Tensor):
