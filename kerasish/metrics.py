@@ -388,7 +388,7 @@ def _as_function_result(x):
 
 
 # --------------------------------------------------------------------------- metric functions
-@register_builtin("metric")
+@register_builtin("metric", "ACC")
 def accuracy(y_true, y_pred):
     """Elementwise equality of `y_true` and `y_pred` as floats.
 
@@ -468,7 +468,8 @@ for _fn, _aliases in ((mean_squared_error, ("mse", "MSE")), (mean_absolute_error
                       (kl_divergence, ("kld", "KLD", "kullback_leibler_divergence")),
                       (log_cosh, ("logcosh",)), (binary_crossentropy, ()), (binary_focal_crossentropy, ()),
                       (categorical_crossentropy, ()), (categorical_focal_crossentropy, ()),
-                      (sparse_categorical_crossentropy, ()), (hinge, ()), (squared_hinge, ()), (poisson, ())):
+                      (sparse_categorical_crossentropy, ()), (hinge, ()), (squared_hinge, ()), (poisson, ()),
+                      (_losses.categorical_hinge, ())):
     register_builtin("metric", *_aliases)(_fn)
 del _fn, _aliases
 mse = MSE = mean_squared_error
@@ -832,12 +833,19 @@ Running mean sparse categorical crossentropy.
 """, extra=(("from_logits", False), ("ignore_class", None), ("axis", -1)))
 
 
-def _cosine_similarity_metric(y_true, y_pred, axis=-1):
-    """Cosine similarity (positive, unlike the loss)."""
+@register_builtin("metric", "cosine_proximity")
+def cosine_similarity(y_true, y_pred, axis=-1):
+    """Cosine similarity of labels and predictions along `axis` (1 for the same direction: the loss's negative).
+
+    Example:
+        >>> cosine_similarity([[0.0, 1.0], [1.0, 1.0]], [[1.0, 0.0], [1.0, 1.0]]).numpy().round(6)
+        array([0., 1.], dtype=float32)
+    """
     return _m.negative(_losses.cosine_similarity(y_true, y_pred, axis=axis))
 
 
-CosineSimilarity = _wrapper_class("CosineSimilarity", _cosine_similarity_metric, "cosine_similarity", """\
+cosine_proximity = cosine_similarity
+CosineSimilarity = _wrapper_class("CosineSimilarity", cosine_similarity, "cosine_similarity", """\
 Running mean cosine similarity between labels and predictions.
 
     Example:
@@ -1599,6 +1607,8 @@ class FBetaScore(Metric):
             pred = yp > self.threshold
         pred = pred.astype(self._dtype)
         sw = None if sample_weight is None else _np(sample_weight).astype(self._dtype)
+        if sw is not None and sw.ndim == 2 and sw.shape[1] == 1:
+            sw = sw[:, 0]  # the (n, 1) weights compile passes (tf_keras raises a shape error on them)
 
         def weighted_sum(val):
             if sw is not None:

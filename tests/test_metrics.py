@@ -483,3 +483,18 @@ def test_resolved_metric_computes_like_keras():
     m = metrics.resolve_metric("accuracy", (3,), (3, 2))
     m.update_state(np.array([0, 1, 1]), np.array([[0.9, 0.1], [0.2, 0.8], [0.7, 0.3]]))
     assert float(res(m)) == pytest.approx(2 / 3)
+
+
+def test_fbeta_score_weights_each_sample_with_the_weights_compile_passes():
+    """compile hands weighted metrics (n, 1) sample weights; the F-score weights each sample's counts by them
+    (tf_keras expands them to (n, 1, 1) and mixes samples: see tools/make_oracle.py weighted_fscore_bug)."""
+    y = np.array([[1, 0], [1, 1], [0, 1], [0, 0]], "float32")
+    p = np.array([[0.9, 0.2], [0.3, 0.8], [0.6, 0.7], [0.7, 0.1]], "float32")
+    sw = np.array([2.0, 0.5, 1.0, 3.0], "float32")
+    pred = (p > 0.5).astype("float32")
+    tp, fp, fn = (np.sum(sw[:, None] * a) for a in (pred * y, pred * (1 - y), (1 - pred) * y))
+    want = 1.25 * tp / (1.25 * tp + 0.25 * fn + fp)  # beta = 0.5, micro average
+    for weights in (sw, sw[:, None]):
+        m = metrics.FBetaScore(beta=0.5, average="micro", threshold=0.5)
+        m.update_state(y, p, sample_weight=weights)
+        assert float(res(m)) == pytest.approx(want, rel=1e-6)

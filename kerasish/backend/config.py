@@ -6,6 +6,7 @@ Example:
     'float32'
 """
 import collections
+import contextlib
 import random as _py_random
 
 import numpy as np
@@ -101,6 +102,30 @@ def get_uid(prefix: str = "") -> int:
 def reset_uids() -> None:
     """Restart every `get_uid` counter."""
     _UIDS.clear()
+
+
+@contextlib.contextmanager
+def fresh_uids():
+    """Inside the block, automatic names count from scratch; outside it, the process's counters go on unchanged.
+
+    Keras 2 names objects created while a function is traced from a counter of that function's graph:
+    the metrics `compile` makes from strings ("AUC", "Recall") are built in the first traced step, so
+    every model gets `auc`, `recall` (and `recall_1` only for a second Recall of the same model),
+    while metric objects a user creates count across the whole process (`recall`, `recall_1`, ...).
+
+    Example:
+        >>> from kerasish.backend import config
+        >>> with config.fresh_uids():
+        ...     config.get_uid("recall")
+        1
+    """
+    global _UIDS
+    saved = _UIDS
+    _UIDS = collections.defaultdict(int)
+    try:
+        yield
+    finally:
+        _UIDS = saved
 
 
 def clear_session() -> None:

@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import losses as losses_module
 from .. import metrics as metrics_module
+from ..backend import config
 from ..backend.ops import math as m
 from ..backend.tensor import Tensor
 
@@ -95,8 +96,9 @@ class LossesContainer:
             yt, yp = y_trues[i], y_preds[i]
             if yt is None:
                 continue
-            batch = yp.shape[0] if yp.ndim else 1
-            value = fn(yt, yp, sample_weight=sws[i])
+            yt, yp, sw = match_dtype_and_rank(_array(yt), yp, sws[i])
+            batch = yt.shape[0] if yt.ndim else 1
+            value = fn(yt, yp, sample_weight=sw)
             tracker = self.per_output_trackers[i]
             if tracker is not None:
                 tracker.update_state(_value(value), sample_weight=batch)
@@ -117,8 +119,44 @@ class LossesContainer:
             metric.reset_state()
 
 
+def match_dtype_and_rank(y_true, y_pred, sample_weight):
+    """Align one output's targets and sample weights with its predictions, as Keras 2 does before every loss
+    and metric (tf_keras `compile_utils.match_dtype_and_rank`).
+
+    1-D targets (and weights) of a 2-D prediction gain a trailing axis, so per-sample values stay per
+    sample: without it, `mse` of `(n,)` targets against `(n, 1)` predictions would average over the
+    batch. Float targets of a float prediction (int of int) take the prediction's dtype; weights always do.
+
+    Example:
+        >>> import numpy as np
+        >>> y, _, w = match_dtype_and_rank(np.zeros(4), np.zeros((4, 1), "float32"), np.ones(4))
+        >>> y.shape, y.dtype.name, w.shape
+        ((4, 1), 'float32', (4, 1))
+    """
+    pred_ndim, pred_dtype = y_pred.ndim, y_pred.dtype
+    if isinstance(y_true, Tensor):
+        y_true = y_true.array
+    if y_true.ndim == 1 and pred_ndim == 2:
+        y_true = y_true[:, None]
+    kinds = y_true.dtype.kind + pred_dtype.kind
+    if y_true.dtype != pred_dtype and (kinds == "ff" or (kinds[0] in "iu" and kinds[1] in "iu")):
+        y_true = y_true.astype(pred_dtype)
+    if sample_weight is not None:
+        if isinstance(sample_weight, Tensor):
+            sample_weight = sample_weight.array
+        sample_weight = np.asarray(sample_weight)
+        if sample_weight.ndim == 1 and pred_ndim == 2:
+            sample_weight = sample_weight[:, None]
+        if sample_weight.dtype != pred_dtype:
+            sample_weight = sample_weight.astype(pred_dtype)
+    return y_true, y_pred, sample_weight
+
+
 def _value(t):
-    return float(t.array) if isinstance(t, Tensor) else float(t)
+    """A loss value for the trackers: a float, or the per-sample array of a `reduction="none"` loss (whose
+    tracked mean, weighted by the batch size as Keras does, is then the mean over samples)."""
+    a = t.array if isinstance(t, Tensor) else np.asarray(t)
+    return float(a) if a.ndim == 0 else a
 
 
 class MetricsContainer:
@@ -131,12 +169,13 @@ class MetricsContainer:
         self._loss_fns = loss_fns or [None] * len(self.output_names)
         self.built = False
         self.metric_objs = []  # list per output of metric objects
-        for spec in _as_list(metrics) + _as_list(weighted_metrics):
-            for item in (_as_list(spec) if not isinstance(spec, dict) else
-                         [v for vs in spec.values() for v in _as_list(vs)]):
-                # names are checked now, so a typo fails at compile rather than on the first batch
-                if isinstance(item, str) and item not in ("accuracy", "acc", "crossentropy", "ce"):
-                    metrics_module.get(item)
+        with config.fresh_uids():  # a throwaway object must not use up a name
+            for spec in _as_list(metrics) + _as_list(weighted_metrics):
+                for item in (_as_list(spec) if not isinstance(spec, dict) else
+                             [v for vs in spec.values() for v in _as_list(vs)]):
+                    # names are checked now, so a typo fails at compile rather than on the first batch
+                    if isinstance(item, str) and item.lower() not in ("accuracy", "acc", "crossentropy", "ce"):
+                        metrics_module.get(item)
         self.weighted_objs = []
 
     def build(self, y_true, y_pred):
@@ -173,8 +212,10 @@ class MetricsContainer:
             if self._user_metrics is not None else [None] * len(self.output_names)
         weighted_per_output = _per_output(self._user_weighted, self.output_names, "metrics") \
             if self._user_weighted is not None else [None] * len(self.output_names)
-        self.metric_objs = [make(metrics_per_output[i], i, False) for i in range(len(self.output_names))]
-        self.weighted_objs = [make(weighted_per_output[i], i, True) for i in range(len(self.output_names))]
+        # Keras builds these metrics inside the first traced step, whose graph counts names afresh
+        with config.fresh_uids():
+            self.metric_objs = [make(metrics_per_output[i], i, False) for i in range(len(self.output_names))]
+            self.weighted_objs = [make(weighted_per_output[i], i, True) for i in range(len(self.output_names))]
         self.built = True
 
     @property
@@ -192,12 +233,21 @@ class MetricsContainer:
         y_preds = y_pred if isinstance(y_pred, (list, tuple)) else [y_pred]
         sws = sample_weight if isinstance(sample_weight, (list, tuple)) else [sample_weight] * len(y_preds)
         for i, (plain, weighted) in enumerate(zip(self.metric_objs, self.weighted_objs)):
-            if y_trues[i] is None:
+            if y_trues[i] is None or not (plain or weighted):
                 continue
+            yt, yp, sw = match_dtype_and_rank(_array(y_trues[i]), y_preds[i], sws[i])
+            mask = losses_module._get_mask(yp)
+            if mask is not None:  # Keras weights every metric by the output's mask
+                mask = mask.astype(yp.dtype)
+                if sw is not None:
+                    mask, _, sw = losses_module.squeeze_or_expand_dimensions(mask, sample_weight=sw)
+                    sw = sw * mask
+                else:
+                    sw = mask
             for metric in plain:
-                metric.update_state(y_trues[i], y_preds[i])
+                metric.update_state(yt, yp, sample_weight=mask)
             for metric in weighted:
-                metric.update_state(y_trues[i], y_preds[i], sample_weight=sws[i])
+                metric.update_state(yt, yp, sample_weight=sw)
 
     def reset_state(self):
         for metric in self.metrics:
@@ -211,6 +261,13 @@ def _copy_metric(metric):
         import copy
 
         return copy.deepcopy(metric)
+
+
+def _array(value):
+    """A target as an array (Tensors unwrapped, lists converted)."""
+    if isinstance(value, Tensor):
+        return value.array
+    return value if isinstance(value, np.ndarray) else np.asarray(value)
 
 
 def _as_list(value):

@@ -42,6 +42,7 @@ from ..backend.tensor import Tensor
 from ..layers import layer as layer_module
 from .. import losses
 from ..optimizers.optimizer import Optimizer, _grad_array
+from .compile_utils import match_dtype_and_rank
 
 __all__ = ["program_for", "StepProgram"]
 
@@ -210,7 +211,7 @@ class _CategoricalCrossentropyLoss:
         if self.label_smoothing:
             t = t * (1.0 - self.label_smoothing) + self.label_smoothing / float(t.shape[-1])
         per_sample, _, e, se = ce.softmax_xent_arrays(logits, t, -1)
-        grad = e * (np.sum(t, axis=-1, keepdims=True) / se)
+        grad = e / se  # TensorFlow's softmax - t (see crossentropy.softmax_cross_entropy_with_logits)
         grad -= t
         grad *= _sample_scale(sw, logits.shape[0], logits.dtype)[..., None]
         return _reduce(per_sample, sw), grad
@@ -337,6 +338,7 @@ class StepProgram:
         for i, kernel in enumerate(kernels):
             h, keep = kernel.forward(h, i > first, i >= first)
             saved.append(keep)
+        y, _, sw = match_dtype_and_rank(y, h, sw)
         value, g = self._loss(h, y, sw)
         variables = [v for w in weights for v in w]
         if g is None:  # the loss does not depend on the output: the optimizer's "no gradients" error
@@ -353,9 +355,9 @@ class StepProgram:
     def _loss(self, out, y, sw):
         """(value, d value / d out) with the loss weight applied."""
         kernel = self.fused_loss
-        if kernel is not None and out.ndim == 2 and (sw is None or sw.shape == (out.shape[0],)) and \
+        if kernel is not None and out.ndim == 2 and (sw is None or sw.shape == (out.shape[0], 1)) and \
                 kernel.fits(out, y, sw):
-            value, g = kernel(out, y, sw.astype(out.dtype, copy=False) if sw is not None else None)
+            value, g = kernel(out, y, sw[:, 0] if sw is not None else None)
         else:
             value, g = self.taped_loss(out, y, sw)
         if self.loss_weight != 1.0:

@@ -467,6 +467,8 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
             cb_list.on_epoch_end(epoch, epoch_logs)
             if model.stop_training or insufficient:
                 break
+        if epochs > 0 and hasattr(model.optimizer, "finalize_variable_values"):
+            model.optimizer.finalize_variable_values(model.trainable_weights)  # use_ema: the averages win
     except BaseException:
         # leave the model usable: metrics reset, no stale training state
         model.stop_training = False

@@ -227,6 +227,10 @@ class Nadam(Optimizer):
         self._u_product = None
         self._u_product_counter = 1
 
+    def _schedule_power(self, step):
+        """The power of 0.96 in the momentum schedule at `step` (the legacy Nadam scales it)."""
+        return step
+
     def _build_slots(self, var_list):
         if self._u_product is None:
             self._u_product = np.asarray(1.0, dtype=var_list[0].array.dtype)[()]
@@ -273,8 +277,8 @@ class Nadam(Optimizer):
         iterations = int(self._iterations.array)
         local_step, next_step = f(iterations + 1), f(iterations + 2)
         decay, beta_1, beta_2 = f(0.96), f(self.beta_1), f(self.beta_2)
-        u_t = beta_1 * (f(1.0) - f(0.5) * decay ** local_step)
-        u_t_1 = beta_1 * (f(1.0) - f(0.5) * decay ** next_step)
+        u_t = beta_1 * (f(1.0) - f(0.5) * decay ** self._schedule_power(local_step))
+        u_t_1 = beta_1 * (f(1.0) - f(0.5) * decay ** self._schedule_power(next_step))
         if self._u_product_counter != iterations + 2:  # first variable of this step: extend the product
             self._u_product = f(self._u_product) * u_t
             self._u_product_counter += 1

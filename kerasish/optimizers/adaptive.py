@@ -37,6 +37,9 @@ class RMSprop(Optimizer):
         name, ...: see `Optimizer` (note tf_keras's default `ema_overwrite_frequency=100` here).
     """
 
+    # epsilon inside the square root (tf_keras's legacy RMSprop without momentum adds it after)
+    _epsilon_inside_sqrt = True
+
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, weight_decay=None,
                  clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=100, jit_compile=True, name="RMSprop", **kwargs):
@@ -71,6 +74,7 @@ class RMSprop(Optimizer):
         if self.centered:
             arrays.append(self._slot(self._average_gradients, variable))
         centered = self.centered
+        eps_inside = self._epsilon_inside_sqrt or momentum > 0  # TF's momentum kernel: always inside
 
         def kernel(w, g, v, *rest):
             *slots, s1, s2 = rest
@@ -86,11 +90,17 @@ class RMSprop(Optimizer):
                 avg += s1
                 np.multiply(avg, avg, out=s1)
                 np.subtract(v, s1, out=s1)
-                s1 += eps
-            else:
+                if eps_inside:
+                    s1 += eps
+                np.sqrt(s1, out=s1)
+            elif eps_inside:
                 np.add(v, eps, out=s1)
-            np.sqrt(s1, out=s1)
-            np.reciprocal(s1, out=s1)  # rsqrt(denominator)
+                np.sqrt(s1, out=s1)
+            else:
+                np.sqrt(v, out=s1)
+            if not eps_inside:
+                s1 += eps
+            np.reciprocal(s1, out=s1)  # 1 / denominator
             np.multiply(g, lr, out=s2)
             s2 *= s1  # increment
             if mom is not None:
@@ -124,6 +134,9 @@ class Adagrad(Optimizer):
         array([0.91548], dtype=float32)
     """
 
+    # epsilon inside the square root (tf_keras's legacy Adagrad adds it after)
+    _epsilon_inside_sqrt = True
+
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, weight_decay=None,
                  clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, jit_compile=True, name="Adagrad", **kwargs):
@@ -143,12 +156,17 @@ class Adagrad(Optimizer):
     def _apply_dense(self, gradient, variable):
         lr = self._lr(variable.array.dtype)
         eps = self.epsilon
+        eps_inside = self._epsilon_inside_sqrt
 
         def kernel(w, g, acc, s1, s2):
             np.multiply(g, g, out=s1)
             acc += s1
-            np.add(acc, eps, out=s1)
-            np.sqrt(s1, out=s1)
+            if eps_inside:
+                np.add(acc, eps, out=s1)
+                np.sqrt(s1, out=s1)
+            else:
+                np.sqrt(acc, out=s1)
+                s1 += eps
             np.multiply(g, lr, out=s2)
             s2 /= s1
             w -= s2

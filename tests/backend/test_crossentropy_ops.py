@@ -16,6 +16,8 @@ RNG = np.random.RandomState(0)
 LOGITS = RNG.normal(size=(4, 3)) * 2.0
 ONE_HOT = np.eye(3)[[0, 2, 1, 2]]
 SOFT = RNG.uniform(0.1, 1.0, size=(4, 3))  # non-normalised soft targets
+DIST = SOFT / SOFT.sum(axis=1, keepdims=True)  # soft targets that are distributions (along axis 1, or 0)
+DIST0 = SOFT / SOFT.sum(axis=0, keepdims=True)
 PROBS = np.exp(LOGITS) / np.exp(LOGITS).sum(axis=1, keepdims=True)
 BIN_T = np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 0.3], [0.0, 0.0, 1.0], [1.0, 1.0, 0.0]])
 
@@ -198,6 +200,16 @@ def test_softmax_crossentropy_gradient_is_softmax_minus_onehot():
     np.testing.assert_allclose(tape.gradient(loss, x).numpy(), PROBS - ONE_HOT, rtol=1e-12, atol=1e-14)
 
 
+def test_softmax_logits_gradient_is_tensorflows_for_targets_not_summing_to_one():
+    """TensorFlow's softmax_cross_entropy_with_logits backpropagates `softmax(x) - t` whatever `t` sums to, and
+    tf_keras trains multi-hot or unnormalised targets that way (the exact derivative is softmax(x)*sum(t) - t)."""
+    x = T(LOGITS)
+    with GradientTape() as tape:
+        tape.watch(x)
+        loss = m.sum(ce.categorical_crossentropy(SOFT, x, from_logits=True))
+    np.testing.assert_allclose(tape.gradient(loss, x).numpy(), PROBS - SOFT, rtol=1e-5, atol=1e-7)
+
+
 def test_persistent_tape_gives_the_same_gradient_twice():
     x = T(LOGITS)
     with GradientTape(persistent=True) as tape:
@@ -209,9 +221,9 @@ def test_persistent_tape_gives_the_same_gradient_twice():
 
 @pytest.mark.parametrize("name,fn,args", [
     ("sigmoid_logits", lambda t, x: ce.binary_crossentropy(t, x, from_logits=True), (BIN_T, LOGITS)),
-    ("softmax_logits_soft_targets", lambda t, x: ce.categorical_crossentropy(t, x, from_logits=True), (SOFT, LOGITS)),
+    ("softmax_logits_soft_targets", lambda t, x: ce.categorical_crossentropy(t, x, from_logits=True), (DIST, LOGITS)),
     ("softmax_logits_axis0", lambda t, x: ce.categorical_crossentropy(t, x, from_logits=True, axis=0),
-     (SOFT, LOGITS)),
+     (DIST0, LOGITS)),
     ("bce_probs", lambda t, p: ce.binary_crossentropy(t, p), (BIN_T, RNG.uniform(0.05, 0.95, (4, 3)))),
     ("cce_probs", lambda t, p: ce.categorical_crossentropy(t, p), (SOFT, RNG.uniform(0.05, 0.95, (4, 3)))),
     ("binary_focal", lambda t, p: ce.binary_focal_crossentropy(t, p, apply_class_balancing=True),
@@ -238,7 +250,7 @@ def test_sparse_gradients_match_finite_differences(from_logits, output):
 
 @pytest.mark.parametrize("fn,args", [
     (lambda t, x: ce.binary_crossentropy(t, x, from_logits=True), (BIN_T, LOGITS)),
-    (lambda t, x: ce.categorical_crossentropy(t, x, from_logits=True), (SOFT, LOGITS)),
+    (lambda t, x: ce.categorical_crossentropy(t, x, from_logits=True), (DIST, LOGITS)),
     (lambda x: ce.sparse_categorical_crossentropy(np.array([0, 2, 1, 2]), x, from_logits=True), (LOGITS,)),
 ])
 def test_second_derivatives_through_fused_kernels(fn, args):

@@ -208,10 +208,12 @@ def sigmoid_cross_entropy_with_logits(labels, logits):
 
 @register()
 def softmax_cross_entropy_with_logits(labels, logits, axis=-1):
-    """`logsumexp(x) - sum(t*x)` along `axis`; one tape node, vjp `softmax(x)*sum(t) - t`.
+    """`logsumexp(x) - sum(t*x)` along `axis`; one tape node, vjp `softmax(x) - t`.
 
-    (For targets that sum to 1, as one-hot and smoothed labels do, this is TensorFlow's
-    `softmax - labels`; the `sum(t)` factor keeps the gradient exact for any target.)
+    The vjp is TensorFlow's, which assumes each target sums to 1 (one-hot and smoothed labels
+    do). For targets that do not (multi-hot labels, rounded distributions) it is not the exact
+    derivative, `softmax(x) * sum(t) - t`, but it is how tf_keras trains on them, so models
+    train the same here.
     """
     xt, xa = tensor_and_array(logits)
     if xa.dtype.kind != "f":
@@ -232,15 +234,14 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1):
                 ge = m.expand_last(g, ax)
                 gx = gt = None
                 if xt is not None:
-                    tsum = m.sum(tv, axis=ax, keepdims=True)
-                    gx = m.multiply(ge, m.subtract(m.multiply(_softmax(xv, ax), tsum), tv))
+                    gx = m.multiply(ge, m.subtract(_softmax(xv, ax), tv))
                 if tt is not None:
                     gt = m.multiply(ge, m.negative(_log_softmax(xv, ax)))
                 return gt, gx
             ge = np.expand_dims(_array(g), ax)
             gx = gt = None
             if xt is not None:
-                gx = e * (np.sum(ta, axis=ax, keepdims=True) / se)
+                gx = e / se
                 gx -= ta
                 gx *= ge
             if tt is not None:
