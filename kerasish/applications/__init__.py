@@ -6,10 +6,10 @@ downloads the file tf.keras uses (same URL, same hash) once into `~/.keras/model
 there are used offline. Each family module has its `preprocess_input` and `decode_predictions`.
 
 Example:
-    >>> from kerasish import applications
-    >>> model = applications.MobileNetV2(weights=None, input_shape=(32, 32, 3), alpha=0.35, classes=5)
-    >>> model.output_shape
+    >>> import kerasish as keras
+    >>> keras.applications.MobileNetV2(weights=None, input_shape=(32, 32, 3), alpha=0.35, classes=5).output_shape
     (None, 5)
+    >>> keras.backend.clear_session()  # automatic layer names start again from "conv2d"
 """
 from . import (densenet, efficientnet, efficientnet_v2, imagenet_utils, inception_resnet_v2, inception_v3,  # noqa
                mobilenet, mobilenet_v2, mobilenet_v3, nasnet, resnet, resnet50, resnet_v2, vgg16, vgg19, xception)

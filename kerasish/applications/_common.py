@@ -58,6 +58,55 @@ def standard_input(input_tensor, input_shape, default_size: int, min_size: int, 
     return image_input(input_tensor, input_shape)
 
 
+_ARGS_DOC = {
+    "include_top": "include the classifier at the top of the network.",
+    "weights": 'None (random), "imagenet" (downloaded once into ~/.keras/models) or a weights file path.',
+    "input_tensor": "a symbolic tensor to use as the image input.",
+    "input_shape": "(rows, cols, 3) (channels last); {input_note}",
+    "pooling": 'without the top, None (4D features), "avg" or "max" (2D features).',
+    "classes": "number of classes of the top (1000 with ImageNet weights).",
+    "classifier_activation": 'the top\'s activation (only None or "softmax" with pretrained weights).',
+}
+
+
+def constructor_doc(summary: str, input_note: str, extra: Optional[dict] = None, returns: str = "") -> str:
+    """The docstring of an application constructor: `summary`, the family's own arguments (`extra`), then the
+    arguments every application has."""
+    entries = dict(extra or {})
+    entries.update({k: v.format(input_note=input_note) for k, v in _ARGS_DOC.items() if k not in entries})
+    args = "\n".join(f"        {name}: {text}" for name, text in entries.items())
+    return f"{summary}\n\n    Args:\n{args}\n\n    Returns:\n        A `keras.Model`{returns}.\n"
+
+
+def named(function, name: str, doc: str):
+    """Give a constructor made by a family's factory its public name and docstring."""
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = doc
+    return function
+
+
+def preprocess_for(mode: Optional[str]):
+    """A family's `preprocess_input(x, data_format=None)`: ImageNet preprocessing in `mode`, or (None) a
+    pass-through for networks that scale their input themselves."""
+    if mode is None:
+        def preprocess_input(x, data_format=None):
+            return x
+        doc = "A pass-through: this network rescales its input itself (feed pixels in [0, 255])."
+    else:
+        def preprocess_input(x, data_format=None):
+            return imagenet_utils.preprocess_input(x, data_format=data_format, mode=mode)
+        doc = f"ImageNet preprocessing in {mode} mode (see `imagenet_utils.preprocess_input`)."
+    return named(preprocess_input, "preprocess_input", doc)
+
+
+def top_or_pooling(x, include_top: bool, pooling, classes: int, classifier_activation, weights,
+                   pool_names=(None, None), top_pool_name: Optional[str] = "avg_pool", **top_kwargs):
+    """The usual end of a network: `dense_top` with the top, else `feature_pooling` (avg, max names)."""
+    if include_top:
+        return dense_top(x, classes, classifier_activation, weights, pool_name=top_pool_name, **top_kwargs)
+    return feature_pooling(x, pooling, *pool_names)
+
+
 def dense_top(x, classes: int, classifier_activation, weights, pool_name: Optional[str] = "avg_pool",
               dropout_rate: float = 0.0, dropout_name: Optional[str] = None, **dense_kwargs):
     """Global average pooling, optional dropout, and the `predictions` Dense layer."""

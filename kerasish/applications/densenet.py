@@ -2,9 +2,11 @@
 `preprocess_input` (torch mode: [0, 1], then per-channel ImageNet standardisation).
 
 Example:
-    >>> from kerasish.applications.densenet import DenseNet121
-    >>> DenseNet121(weights=None, include_top=False, input_shape=(32, 32, 3), pooling="avg").output_shape
+    >>> import kerasish as keras
+    >>> keras.applications.densenet.DenseNet121(weights=None, include_top=False, input_shape=(32, 32, 3),
+    ...                                         pooling="avg").output_shape
     (None, 1024)
+    >>> keras.backend.clear_session()  # automatic layer names start again from "conv2d"
 """
 from typing import Optional
 
@@ -72,55 +74,26 @@ def DenseNet(blocks, include_top: bool = True, weights="imagenet", input_tensor=
             x = transition_block(x, 0.5, name=f"pool{i + 2}")
     x = layers.BatchNormalization(axis=_common.channel_axis(), name="bn", **_BN)(x)
     x = layers.Activation("relu", name="relu")(x)
-    if include_top:
-        x = _common.dense_top(x, classes, classifier_activation, weights)
-    else:
-        x = _common.feature_pooling(x, pooling, "avg_pool", "max_pool")
+    x = _common.top_or_pooling(x, include_top, pooling, classes, classifier_activation, weights,
+                               ("avg_pool", "max_pool"))
     return _common.finish_model(img_input, input_tensor, x, name, weights_file)
 
 
-_DOC = """
-    Args:
-        include_top: include the global pooling and the `predictions` layer.
-        weights: None (random), "imagenet" (downloaded once into ~/.keras/models) or a weights file path.
-        input_tensor: a symbolic tensor to use as the image input.
-        input_shape: (height, width, 3) without the top (at least 32x32); 224x224 with the ImageNet top.
-        pooling: without the top, None (4D features), "avg" or "max".
-        classes: number of classes of the top (1000 with ImageNet weights).
-        classifier_activation: the top's activation (only None or "softmax" with pretrained weights).
+def densenet_constructor(blocks, model_name):
+    """A public DenseNet constructor (DenseNet121/169/201) with tf.keras's signature."""
+    def build(include_top: bool = True, weights: Optional[str] = "imagenet", input_tensor=None, input_shape=None,
+              pooling: Optional[str] = None, classes: int = 1000, classifier_activation="softmax"):
+        return DenseNet(list(blocks), include_top, weights, input_tensor, input_shape, pooling, classes,
+                        classifier_activation)
 
-    Returns:
-        A `keras.Model`.
-"""
+    name = model_name.replace("densenet", "DenseNet")
+    return _common.named(build, name, _common.constructor_doc(
+        f"{name} (inputs through `densenet.preprocess_input`, torch mode).",
+        "at least 32x32; 224x224 with the ImageNet top.", returns=f' named "{model_name}"'))
 
 
-def DenseNet121(include_top: bool = True, weights: Optional[str] = "imagenet", input_tensor=None, input_shape=None,
-                pooling: Optional[str] = None, classes: int = 1000, classifier_activation="softmax"):
-    return DenseNet([6, 12, 24, 16], include_top, weights, input_tensor, input_shape, pooling, classes,
-                    classifier_activation)
-
-
-def DenseNet169(include_top: bool = True, weights: Optional[str] = "imagenet", input_tensor=None, input_shape=None,
-                pooling: Optional[str] = None, classes: int = 1000, classifier_activation="softmax"):
-    return DenseNet([6, 12, 32, 32], include_top, weights, input_tensor, input_shape, pooling, classes,
-                    classifier_activation)
-
-
-def DenseNet201(include_top: bool = True, weights: Optional[str] = "imagenet", input_tensor=None, input_shape=None,
-                pooling: Optional[str] = None, classes: int = 1000, classifier_activation="softmax"):
-    return DenseNet([6, 12, 48, 32], include_top, weights, input_tensor, input_shape, pooling, classes,
-                    classifier_activation)
-
-
-for _fn, _depth in ((DenseNet121, 121), (DenseNet169, 169), (DenseNet201, 201)):
-    _fn.__doc__ = f"DenseNet{_depth} (default input 224x224; inputs through `densenet.preprocess_input`).\n" + _DOC
-
-
-def preprocess_input(x, data_format=None):
-    """ImageNet preprocessing in torch mode ([0, 1], then per-channel ImageNet mean and std)."""
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="torch")
-
-
-def decode_predictions(preds, top=5):
-    """The top ImageNet classes of each prediction (see `imagenet_utils.decode_predictions`)."""
-    return imagenet_utils.decode_predictions(preds, top=top)
+DenseNet121 = densenet_constructor((6, 12, 24, 16), "densenet121")
+DenseNet169 = densenet_constructor((6, 12, 32, 32), "densenet169")
+DenseNet201 = densenet_constructor((6, 12, 48, 32), "densenet201")
+preprocess_input = _common.preprocess_for("torch")
+decode_predictions = imagenet_utils.decode_predictions

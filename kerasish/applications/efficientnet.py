@@ -6,9 +6,11 @@ through: feed pixels in [0, 255]. With `weights="imagenet"` the model also divid
 standard deviations, as tf.keras does to undo the variances stored wrongly in the published files.
 
 Example:
-    >>> from kerasish.applications.efficientnet import EfficientNetB0
-    >>> EfficientNetB0(weights=None, include_top=False, input_shape=(32, 32, 3), pooling="avg").output_shape
+    >>> import kerasish as keras
+    >>> keras.applications.efficientnet.EfficientNetB0(weights=None, include_top=False, input_shape=(32, 32, 3),
+    ...                                                pooling="avg").output_shape
     (None, 1280)
+    >>> keras.backend.clear_session()  # automatic layer names start again from "conv2d"
 """
 import copy
 import math
@@ -34,22 +36,20 @@ WEIGHTS_HASHES = {
     "b7": ("8c03f828fec3ef71311cd463b6759d99", "cbcfe4450ddf6f3ad90b1b398090fe4a"),
 }
 
-DEFAULT_BLOCKS_ARGS = [
-    {"kernel_size": 3, "repeats": 1, "filters_in": 32, "filters_out": 16, "expand_ratio": 1, "id_skip": True,
-     "strides": 1, "se_ratio": 0.25},
-    {"kernel_size": 3, "repeats": 2, "filters_in": 16, "filters_out": 24, "expand_ratio": 6, "id_skip": True,
-     "strides": 2, "se_ratio": 0.25},
-    {"kernel_size": 5, "repeats": 2, "filters_in": 24, "filters_out": 40, "expand_ratio": 6, "id_skip": True,
-     "strides": 2, "se_ratio": 0.25},
-    {"kernel_size": 3, "repeats": 3, "filters_in": 40, "filters_out": 80, "expand_ratio": 6, "id_skip": True,
-     "strides": 2, "se_ratio": 0.25},
-    {"kernel_size": 5, "repeats": 3, "filters_in": 80, "filters_out": 112, "expand_ratio": 6, "id_skip": True,
-     "strides": 1, "se_ratio": 0.25},
-    {"kernel_size": 5, "repeats": 4, "filters_in": 112, "filters_out": 192, "expand_ratio": 6, "id_skip": True,
-     "strides": 2, "se_ratio": 0.25},
-    {"kernel_size": 3, "repeats": 1, "filters_in": 192, "filters_out": 320, "expand_ratio": 6, "id_skip": True,
-     "strides": 1, "se_ratio": 0.25},
-]
+
+
+def blocks_from_rows(keys, rows):
+    """Block arguments (dicts, as tf.keras lists them) from compact rows of values for `keys`."""
+    return [dict(zip(keys, row)) for row in rows]
+
+
+# kernel, repeats, filters in, filters out, expand ratio, strides of B0's seven stages (all with id_skip and
+# squeeze-and-excite ratio 0.25)
+DEFAULT_BLOCKS_ARGS = blocks_from_rows(
+    ("kernel_size", "repeats", "filters_in", "filters_out", "expand_ratio", "strides", "id_skip", "se_ratio"),
+    [(3, 1, 32, 16, 1, 1, True, 0.25), (3, 2, 16, 24, 6, 2, True, 0.25), (5, 2, 24, 40, 6, 2, True, 0.25),
+     (3, 3, 40, 80, 6, 2, True, 0.25), (5, 3, 80, 112, 6, 1, True, 0.25), (5, 4, 112, 192, 6, 2, True, 0.25),
+     (3, 1, 192, 320, 6, 1, True, 0.25)])
 CONV_KERNEL_INITIALIZER = {"class_name": "VarianceScaling",
                            "config": {"scale": 2.0, "mode": "fan_out", "distribution": "truncated_normal"}}
 DENSE_KERNEL_INITIALIZER = {"class_name": "VarianceScaling",
@@ -155,57 +155,33 @@ def EfficientNet(width_coefficient: float, depth_coefficient: float, default_siz
                           **args)
     x = _common.conv_bn(x, round_filters(1280), 1, padding="same", activation=activation,
                         names=("top_conv", "top_bn", "top_activation"), kernel_initializer=CONV_KERNEL_INITIALIZER)
-    if include_top:
-        x = _common.dense_top(x, classes, classifier_activation, weights, dropout_rate=dropout_rate,
-                              dropout_name="top_dropout", kernel_initializer=DENSE_KERNEL_INITIALIZER)
-    else:
-        x = _common.feature_pooling(x, pooling, "avg_pool", "max_pool")
+    x = _common.top_or_pooling(x, include_top, pooling, classes, classifier_activation, weights,
+                               ("avg_pool", "max_pool"), dropout_rate=dropout_rate, dropout_name="top_dropout",
+                               kernel_initializer=DENSE_KERNEL_INITIALIZER)
     return _common.finish_model(img_input, input_tensor, x, model_name, weights_file)
 
 
-_DOC = """
-    Args:
-        include_top: include the global pooling, dropout and the `predictions` layer.
-        weights: None (random), "imagenet" (downloaded once into ~/.keras/models) or a weights file path.
-        input_tensor: a symbolic tensor to use as the image input.
-        input_shape: (height, width, 3) without the top (at least 32x32).
-        pooling: without the top, None (4D features), "avg" or "max".
-        classes: number of classes of the top (1000 with ImageNet weights).
-        classifier_activation: the top's activation (only None or "softmax" with pretrained weights).
-        **kwargs: further arguments of the EfficientNet skeleton (e.g. `drop_connect_rate`).
-
-    Returns:
-        A `keras.Model` named "efficientnetb{N}".
-"""
-
-
-def _variant(width, depth, size, dropout, index):
+def efficientnet_constructor(width, depth, size, dropout, index):
+    """A public EfficientNet constructor (B0 to B7) with tf.keras's signature."""
     def build(include_top: bool = True, weights: Optional[str] = "imagenet", input_tensor=None, input_shape=None,
               pooling: Optional[str] = None, classes: int = 1000, classifier_activation="softmax", **kwargs):
         return EfficientNet(width, depth, size, dropout, model_name=f"efficientnetb{index}", include_top=include_top,
                             weights=weights, input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
                             classes=classes, classifier_activation=classifier_activation, **kwargs)
 
-    build.__name__ = build.__qualname__ = f"EfficientNetB{index}"
-    build.__doc__ = f"EfficientNetB{index} (default input {size}x{size}, pixels in [0, 255]).\n" + _DOC
-    return build
+    return _common.named(build, f"EfficientNetB{index}", _common.constructor_doc(
+        f"EfficientNetB{index} (default input {size}x{size}; pixels in [0, 255]: the model rescales them).",
+        "at least 32x32.", extra={"**kwargs": "further arguments of the skeleton (e.g. `drop_connect_rate`)."},
+        returns=f' named "efficientnetb{index}"'))
 
 
-EfficientNetB0 = _variant(1.0, 1.0, 224, 0.2, 0)
-EfficientNetB1 = _variant(1.0, 1.1, 240, 0.2, 1)
-EfficientNetB2 = _variant(1.1, 1.2, 260, 0.3, 2)
-EfficientNetB3 = _variant(1.2, 1.4, 300, 0.3, 3)
-EfficientNetB4 = _variant(1.4, 1.8, 380, 0.4, 4)
-EfficientNetB5 = _variant(1.6, 2.2, 456, 0.4, 5)
-EfficientNetB6 = _variant(1.8, 2.6, 528, 0.5, 6)
-EfficientNetB7 = _variant(2.0, 3.1, 600, 0.5, 7)
-
-
-def preprocess_input(x, data_format=None):
-    """A pass-through: EfficientNet rescales and normalises its input itself."""
-    return x
-
-
-def decode_predictions(preds, top=5):
-    """The top ImageNet classes of each prediction (see `imagenet_utils.decode_predictions`)."""
-    return imagenet_utils.decode_predictions(preds, top=top)
+EfficientNetB0 = efficientnet_constructor(1.0, 1.0, 224, 0.2, 0)
+EfficientNetB1 = efficientnet_constructor(1.0, 1.1, 240, 0.2, 1)
+EfficientNetB2 = efficientnet_constructor(1.1, 1.2, 260, 0.3, 2)
+EfficientNetB3 = efficientnet_constructor(1.2, 1.4, 300, 0.3, 3)
+EfficientNetB4 = efficientnet_constructor(1.4, 1.8, 380, 0.4, 4)
+EfficientNetB5 = efficientnet_constructor(1.6, 2.2, 456, 0.4, 5)
+EfficientNetB6 = efficientnet_constructor(1.8, 2.6, 528, 0.5, 6)
+EfficientNetB7 = efficientnet_constructor(2.0, 3.1, 600, 0.5, 7)
+preprocess_input = _common.preprocess_for(None)
+decode_predictions = imagenet_utils.decode_predictions

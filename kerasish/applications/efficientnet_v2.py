@@ -5,9 +5,11 @@ through: feed pixels in [0, 255]. The blocks are EfficientNet's MBConv (`efficie
 in the early stages.
 
 Example:
-    >>> from kerasish.applications.efficientnet_v2 import EfficientNetV2B0
-    >>> EfficientNetV2B0(weights=None, include_top=False, input_shape=(32, 32, 3), pooling="avg").output_shape
+    >>> import kerasish as keras
+    >>> keras.applications.efficientnet_v2.EfficientNetV2B0(weights=None, include_top=False, input_shape=(32, 32, 3),
+    ...                                                     pooling="avg").output_shape
     (None, 1280)
+    >>> keras.backend.clear_session()  # automatic layer names start again from "conv2d"
 """
 import math
 from typing import Optional
@@ -15,7 +17,7 @@ from typing import Optional
 from .. import initializers, layers
 from . import _common
 from .efficientnet import (CONV_KERNEL_INITIALIZER, DENSE_KERNEL_INITIALIZER, block_names,  # noqa: F401
-                           decode_predictions, imagenet_weights_file, mb_conv_block, preprocess_input)
+                           blocks_from_rows, decode_predictions, imagenet_weights_file, mb_conv_block, preprocess_input)
 
 __all__ = ["EfficientNetV2B0", "EfficientNetV2B1", "EfficientNetV2B2", "EfficientNetV2B3", "EfficientNetV2S",
            "EfficientNetV2M", "EfficientNetV2L", "preprocess_input", "decode_predictions"]
@@ -34,10 +36,9 @@ WEIGHTS_HASHES = {
 
 def _stages(*rows):
     """Block arguments from rows of (kernel, repeats, filters in, filters out, expand ratio, se ratio, strides,
-    fused)."""
-    keys = ("kernel_size", "num_repeat", "input_filters", "output_filters", "expand_ratio", "se_ratio", "strides",
-            "conv_type")
-    return [dict(zip(keys, row)) for row in rows]
+    conv type: 1 fused)."""
+    return blocks_from_rows(("kernel_size", "num_repeat", "input_filters", "output_filters", "expand_ratio",
+                             "se_ratio", "strides", "conv_type"), rows)
 
 
 _B_SERIES = _stages((3, 1, 32, 16, 1, 0, 1, 1), (3, 2, 16, 32, 4, 0, 2, 1), (3, 2, 32, 48, 4, 0, 2, 1),
@@ -111,50 +112,33 @@ def EfficientNetV2(width_coefficient: float, depth_coefficient: float, default_s
                           v2=True, **args)
     x = _common.conv_bn(x, widen(1280), 1, padding="same", activation=activation, bn_kwargs=bn,
                         names=("top_conv", "top_bn", "top_activation"), kernel_initializer=CONV_KERNEL_INITIALIZER)
-    if include_top:
-        x = _common.dense_top(x, classes, classifier_activation, weights, dropout_rate=dropout_rate,
-                              dropout_name="top_dropout", kernel_initializer=DENSE_KERNEL_INITIALIZER,
-                              bias_initializer=initializers.Constant(0))
-    else:
-        x = _common.feature_pooling(x, pooling, "avg_pool", "max_pool")
+    x = _common.top_or_pooling(x, include_top, pooling, classes, classifier_activation, weights,
+                               ("avg_pool", "max_pool"), dropout_rate=dropout_rate, dropout_name="top_dropout",
+                               kernel_initializer=DENSE_KERNEL_INITIALIZER, bias_initializer=initializers.Constant(0))
     return _common.finish_model(img_input, input_tensor, x, model_name, weights_file)
 
 
-_DOC = """
-    Args:
-        include_top: include the global pooling, dropout and the `predictions` layer.
-        weights: None (random), "imagenet" (downloaded once into ~/.keras/models) or a weights file path.
-        input_tensor: a symbolic tensor to use as the image input.
-        input_shape: (height, width, 3) without the top (at least 32x32).
-        pooling: without the top, None (4D features), "avg" or "max".
-        classes: number of classes of the top (1000 with ImageNet weights).
-        classifier_activation: the top's activation (only None or "softmax" with pretrained weights).
-        include_preprocessing: start with the input scaling layers (inputs in [0, 255]).
-
-    Returns:
-        A `keras.Model` named "efficientnetv2-{variant}".
-"""
-
-
-def _variant(width, depth, size, name):
+def efficientnet_v2_constructor(width, depth, size, model_name):
+    """A public EfficientNetV2 constructor (B0 to B3, S, M, L) with tf.keras's signature."""
     def build(include_top: bool = True, weights: Optional[str] = "imagenet", input_tensor=None, input_shape=None,
               pooling: Optional[str] = None, classes: int = 1000, classifier_activation="softmax",
               include_preprocessing: bool = True):
         return EfficientNetV2(width_coefficient=width, depth_coefficient=depth, default_size=size,
-                              model_name=name, include_top=include_top, weights=weights, input_tensor=input_tensor,
-                              input_shape=input_shape, pooling=pooling, classes=classes,
+                              model_name=model_name, include_top=include_top, weights=weights,
+                              input_tensor=input_tensor, input_shape=input_shape, pooling=pooling, classes=classes,
                               classifier_activation=classifier_activation, include_preprocessing=include_preprocessing)
 
-    suffix = name.split("-")[-1].upper()
-    build.__name__ = build.__qualname__ = "EfficientNetV2" + suffix
-    build.__doc__ = f"EfficientNetV2{suffix} (default input {size}x{size}, pixels in [0, 255]).\n" + _DOC
-    return build
+    name = "EfficientNetV2" + model_name.split("-")[-1].upper()
+    return _common.named(build, name, _common.constructor_doc(
+        f"{name} (default input {size}x{size}; pixels in [0, 255]: the model rescales them).", "at least 32x32.",
+        extra={"include_preprocessing": "start with the input scaling layers (inputs in [0, 255])."},
+        returns=f' named "{model_name}"'))
 
 
-EfficientNetV2B0 = _variant(1.0, 1.0, 224, "efficientnetv2-b0")
-EfficientNetV2B1 = _variant(1.0, 1.1, 240, "efficientnetv2-b1")
-EfficientNetV2B2 = _variant(1.1, 1.2, 260, "efficientnetv2-b2")
-EfficientNetV2B3 = _variant(1.2, 1.4, 300, "efficientnetv2-b3")
-EfficientNetV2S = _variant(1.0, 1.0, 384, "efficientnetv2-s")
-EfficientNetV2M = _variant(1.0, 1.0, 480, "efficientnetv2-m")
-EfficientNetV2L = _variant(1.0, 1.0, 480, "efficientnetv2-l")
+EfficientNetV2B0 = efficientnet_v2_constructor(1.0, 1.0, 224, "efficientnetv2-b0")
+EfficientNetV2B1 = efficientnet_v2_constructor(1.0, 1.1, 240, "efficientnetv2-b1")
+EfficientNetV2B2 = efficientnet_v2_constructor(1.1, 1.2, 260, "efficientnetv2-b2")
+EfficientNetV2B3 = efficientnet_v2_constructor(1.2, 1.4, 300, "efficientnetv2-b3")
+EfficientNetV2S = efficientnet_v2_constructor(1.0, 1.0, 384, "efficientnetv2-s")
+EfficientNetV2M = efficientnet_v2_constructor(1.0, 1.0, 480, "efficientnetv2-m")
+EfficientNetV2L = efficientnet_v2_constructor(1.0, 1.0, 480, "efficientnetv2-l")

@@ -138,10 +138,10 @@ def decode_predictions(preds, top: int = 5) -> list:
 
     Example:
         >>> import numpy as np
-        >>> decode_predictions(np.zeros((1, 10)))
+        >>> decode_predictions(np.zeros((1, 10)))  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        ValueError: `decode_predictions` expects a batch of predictions (i.e. a 2D array of shape (samples, 1000)). Found array with shape: (1, 10)
+        ValueError: `decode_predictions` expects a batch of predictions ... Found array with shape: (1, 10)
     """
     global CLASS_INDEX
     preds = np.asarray(preds)

@@ -111,20 +111,6 @@ def _reduction(x, branch_specs, name):
 def InceptionResNetV2(include_top: bool = True, weights: Optional[str] = "imagenet", input_tensor=None,
                       input_shape=None, pooling: Optional[str] = None, classes: int = 1000,
                       classifier_activation="softmax", **kwargs):
-    """Inception-ResNet v2 (default input 299x299, at least 75x75).
-
-    Args:
-        include_top: include the global pooling and the `predictions` layer.
-        weights: None (random), "imagenet" (downloaded once into ~/.keras/models) or a weights file path.
-        input_tensor: a symbolic tensor to use as the image input.
-        input_shape: (height, width, 3) without the top; 299x299 with the ImageNet top.
-        pooling: without the top, None (4D features), "avg" or "max".
-        classes: number of classes of the top (1000 with ImageNet weights).
-        classifier_activation: the top's activation (only None or "softmax" with pretrained weights).
-
-    Returns:
-        A `keras.Model` named "inception_resnet_v2".
-    """
     kwargs.pop("layers", None)  # tf.keras's hook for another layers module; kerasish has one
     if kwargs:
         raise ValueError(f"Unknown argument(s): {kwargs}")
@@ -150,18 +136,14 @@ def InceptionResNetV2(include_top: bool = True, weights: Optional[str] = "imagen
         x = inception_resnet_block(x, scale=0.2, block_type="block8", block_idx=block_idx)
     x = inception_resnet_block(x, scale=1.0, activation=None, block_type="block8", block_idx=10)
     x = conv2d_bn(x, 1536, 1, name="conv_7b")
-    if include_top:
-        x = _common.dense_top(x, classes, classifier_activation, weights)
-    else:
-        x = _common.feature_pooling(x, pooling)
+    x = _common.top_or_pooling(x, include_top, pooling, classes, classifier_activation, weights)
     return _common.finish_model(img_input, input_tensor, x, "inception_resnet_v2", weights_file)
 
 
-def preprocess_input(x, data_format=None):
-    """ImageNet preprocessing in tf mode (pixels scaled to [-1, 1])."""
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="tf")
+InceptionResNetV2.__doc__ = _common.constructor_doc(
+    "Inception-ResNet v2 (inputs through `inception_resnet_v2.preprocess_input`, tf mode).",
+    "at least 75x75; 299x299 with the ImageNet top.", returns=' named "inception_resnet_v2"')
 
 
-def decode_predictions(preds, top=5):
-    """The top ImageNet classes of each prediction (see `imagenet_utils.decode_predictions`)."""
-    return imagenet_utils.decode_predictions(preds, top=top)
+preprocess_input = _common.preprocess_for("tf")
+decode_predictions = imagenet_utils.decode_predictions

@@ -2,9 +2,11 @@
 inputs through `preprocess_input` (tf mode: [-1, 1]).
 
 Example:
-    >>> from kerasish.applications.inception_v3 import InceptionV3
-    >>> InceptionV3(weights=None, include_top=False, input_shape=(75, 75, 3)).output_shape
+    >>> import kerasish as keras
+    >>> keras.applications.inception_v3.InceptionV3(weights=None, include_top=False,
+    ...                                             input_shape=(75, 75, 3)).output_shape
     (None, 1, 1, 2048)
+    >>> keras.backend.clear_session()  # automatic layer names start again from "conv2d"
 """
 from typing import Optional
 
@@ -79,20 +81,6 @@ def _block_8(x, index):
 
 def InceptionV3(include_top: bool = True, weights: Optional[str] = "imagenet", input_tensor=None, input_shape=None,
                 pooling: Optional[str] = None, classes: int = 1000, classifier_activation="softmax"):
-    """Inception v3 (default input 299x299, at least 75x75).
-
-    Args:
-        include_top: include the global pooling and the `predictions` layer.
-        weights: None (random), "imagenet" (downloaded once into ~/.keras/models) or a weights file path.
-        input_tensor: a symbolic tensor to use as the image input.
-        input_shape: (height, width, 3) without the top; 299x299 with the ImageNet top.
-        pooling: without the top, None (4D features), "avg" or "max".
-        classes: number of classes of the top (1000 with ImageNet weights).
-        classifier_activation: the top's activation (only None or "softmax" with pretrained weights).
-
-    Returns:
-        A `keras.Model` named "inception_v3".
-    """
     _common.check_weights_argument(weights, include_top, classes)
     img_input = _common.standard_input(input_tensor, input_shape, 299, 75, include_top, weights)
     weights_file = _common.weights_path(weights, _FILES[0 if include_top else 1])
@@ -115,18 +103,14 @@ def InceptionV3(include_top: bool = True, weights: Optional[str] = "imagenet", i
     x = layers.concatenate([branch3x3, branch7x7x3, branch_pool], axis=axis, name="mixed8")
     for i in range(2):
         x = _block_8(x, i)
-    if include_top:
-        x = _common.dense_top(x, classes, classifier_activation, weights)
-    else:
-        x = _common.feature_pooling(x, pooling)
+    x = _common.top_or_pooling(x, include_top, pooling, classes, classifier_activation, weights)
     return _common.finish_model(img_input, input_tensor, x, "inception_v3", weights_file)
 
 
-def preprocess_input(x, data_format=None):
-    """ImageNet preprocessing in tf mode (pixels scaled to [-1, 1])."""
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="tf")
+InceptionV3.__doc__ = _common.constructor_doc(
+    "Inception v3 (inputs through `inception_v3.preprocess_input`, tf mode).",
+    "at least 75x75; 299x299 with the ImageNet top.", returns=' named "inception_v3"')
 
 
-def decode_predictions(preds, top=5):
-    """The top ImageNet classes of each prediction (see `imagenet_utils.decode_predictions`)."""
-    return imagenet_utils.decode_predictions(preds, top=top)
+preprocess_input = _common.preprocess_for("tf")
+decode_predictions = imagenet_utils.decode_predictions

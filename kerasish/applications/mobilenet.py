@@ -2,9 +2,10 @@
 (tf mode: [-1, 1]).
 
 Example:
-    >>> from kerasish.applications.mobilenet import MobileNet
-    >>> MobileNet(weights=None, alpha=0.25, input_shape=(32, 32, 3), classes=10).name
+    >>> import kerasish as keras
+    >>> keras.applications.mobilenet.MobileNet(weights=None, alpha=0.25, input_shape=(32, 32, 3), classes=10).name
     'mobilenet_0.25_32'
+    >>> keras.backend.clear_session()  # automatic layer names start again from "conv2d"
 """
 import logging
 from typing import Optional
@@ -53,23 +54,6 @@ def _depthwise_conv_block(x, pointwise_filters, alpha, depth_multiplier=1, strid
 def MobileNet(input_shape=None, alpha: float = 1.0, depth_multiplier: int = 1, dropout: float = 1e-3,
               include_top: bool = True, weights: Optional[str] = "imagenet", input_tensor=None,
               pooling: Optional[str] = None, classes: int = 1000, classifier_activation="softmax", **kwargs):
-    """MobileNet v1: depthwise separable convolutions, width `alpha`.
-
-    Args:
-        input_shape: (rows, cols, 3); ImageNet weights exist for 128, 160, 192 and 224 (square).
-        alpha: width multiplier (0.25, 0.5, 0.75 or 1.0 with ImageNet weights).
-        depth_multiplier: depthwise convolution multiplier (1 with ImageNet weights).
-        dropout: dropout rate before the classifier.
-        include_top: include the classifier (a 1x1 convolution `conv_preds`).
-        weights: None (random), "imagenet" (downloaded once into ~/.keras/models) or a weights file path.
-        input_tensor: a symbolic tensor to use as the image input.
-        pooling: without the top, None (4D features), "avg" or "max".
-        classes: number of classes of the top (1000 with ImageNet weights).
-        classifier_activation: the top's activation (only None or "softmax" with pretrained weights).
-
-    Returns:
-        A `keras.Model` named `mobilenet_{alpha:0.2f}_{rows}`.
-    """
     kwargs.pop("layers", None)  # tf.keras's hook for another layers module; kerasish has one
     if kwargs:
         raise ValueError(f"Unknown argument(s): {(kwargs,)}")
@@ -112,11 +96,14 @@ def MobileNet(input_shape=None, alpha: float = 1.0, depth_multiplier: int = 1, d
     return _common.finish_model(img_input, input_tensor, x, f"mobilenet_{alpha:0.2f}_{rows}", weights_file)
 
 
-def preprocess_input(x, data_format=None):
-    """ImageNet preprocessing in tf mode (pixels scaled to [-1, 1])."""
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="tf")
+MobileNet.__doc__ = _common.constructor_doc(
+    "MobileNet v1: depthwise separable convolutions of width `alpha` (inputs through `mobilenet.preprocess_input`,"
+    " tf mode).", "at least 32x32; ImageNet weights exist for 128, 160, 192 and 224 (square).",
+    extra={"alpha": "width multiplier (0.25, 0.5, 0.75 or 1.0 with ImageNet weights).",
+           "depth_multiplier": "depthwise convolution multiplier (1 with ImageNet weights).",
+           "dropout": "dropout rate before the classifier (a 1x1 convolution `conv_preds`)."},
+    returns=' named "mobilenet_{alpha:0.2f}_{rows}"')
 
 
-def decode_predictions(preds, top=5):
-    """The top ImageNet classes of each prediction (see `imagenet_utils.decode_predictions`)."""
-    return imagenet_utils.decode_predictions(preds, top=top)
+preprocess_input = _common.preprocess_for("tf")
+decode_predictions = imagenet_utils.decode_predictions

@@ -2,9 +2,11 @@
 `preprocess_input` (tf mode: [-1, 1]).
 
 Example:
-    >>> from kerasish.applications.mobilenet_v2 import MobileNetV2
-    >>> MobileNetV2(weights=None, alpha=0.35, include_top=False, input_shape=(96, 96, 3)).output_shape
+    >>> import kerasish as keras
+    >>> keras.applications.mobilenet_v2.MobileNetV2(weights=None, alpha=0.35, include_top=False,
+    ...                                             input_shape=(96, 96, 3)).output_shape
     (None, 3, 3, 1280)
+    >>> keras.backend.clear_session()  # automatic layer names start again from "conv2d"
 """
 import logging
 from typing import Optional
@@ -62,21 +64,6 @@ def _inverted_res_block(inputs, expansion, stride, alpha, filters, block_id):
 def MobileNetV2(input_shape=None, alpha: float = 1.0, include_top: bool = True, weights: Optional[str] = "imagenet",
                 input_tensor=None, pooling: Optional[str] = None, classes: int = 1000, classifier_activation="softmax",
                 **kwargs):
-    """MobileNet v2: inverted residual blocks with linear bottlenecks, width `alpha`.
-
-    Args:
-        input_shape: (rows, cols, 3); ImageNet weights exist for 96, 128, 160, 192 and 224 (square).
-        alpha: width multiplier (0.35, 0.5, 0.75, 1.0, 1.3 or 1.4 with ImageNet weights).
-        include_top: include the global pooling and the `predictions` layer.
-        weights: None (random), "imagenet" (downloaded once into ~/.keras/models) or a weights file path.
-        input_tensor: a symbolic tensor to use as the image input.
-        pooling: without the top, None (4D features), "avg" or "max".
-        classes: number of classes of the top (1000 with ImageNet weights).
-        classifier_activation: the top's activation (only None or "softmax" with pretrained weights).
-
-    Returns:
-        A `keras.Model` named `mobilenetv2_{alpha:0.2f}_{rows}`.
-    """
     kwargs.pop("layers", None)  # tf.keras's hook for another layers module; kerasish has one
     if kwargs:
         raise ValueError(f"Unknown argument(s): {kwargs}")
@@ -113,8 +100,13 @@ def MobileNetV2(input_shape=None, alpha: float = 1.0, include_top: bool = True, 
     last_block_filters = _common.make_divisible(1280 * alpha, 8) if alpha > 1.0 else 1280
     x = _common.conv_bn(x, last_block_filters, 1, activation=relu6, bn_kwargs=_BN,
                         names=("Conv_1", "Conv_1_bn", "out_relu"))
-    if include_top:
-        x = _common.dense_top(x, classes, classifier_activation, weights, pool_name=None)
-    else:
-        x = _common.feature_pooling(x, pooling)
+    x = _common.top_or_pooling(x, include_top, pooling, classes, classifier_activation, weights,
+                               top_pool_name=None)
     return _common.finish_model(img_input, input_tensor, x, f"mobilenetv2_{alpha:0.2f}_{rows}", weights_file)
+
+
+MobileNetV2.__doc__ = _common.constructor_doc(
+    "MobileNet v2: inverted residual blocks with linear bottlenecks, width `alpha` (inputs through "
+    "`mobilenet_v2.preprocess_input`, tf mode).", "at least 32x32; ImageNet weights exist for 96, 128, 160, 192 "
+    "and 224 (square).", extra={"alpha": "width multiplier (0.35, 0.5, 0.75, 1.0, 1.3 or 1.4 with ImageNet weights)."},
+    returns=' named "mobilenetv2_{alpha:0.2f}_{rows}"')

@@ -5,9 +5,10 @@ so `preprocess_input` passes its input through: feed pixels in [0, 255]. `hard_s
 `ReLU(6)(x + 3) / 6` and `hard_swish(x)` is `x * hard_sigmoid(x)`, built from layers as in tf.keras.
 
 Example:
-    >>> from kerasish.applications.mobilenet_v3 import MobileNetV3Small
-    >>> MobileNetV3Small(weights=None, input_shape=(32, 32, 3), classes=10).output_shape
+    >>> import kerasish as keras
+    >>> keras.applications.mobilenet_v3.MobileNetV3Small(weights=None, input_shape=(32, 32, 3), classes=10).output_shape
     (None, 10)
+    >>> keras.backend.clear_session()  # automatic layer names start again from "conv2d"
 """
 import logging
 from typing import Optional
@@ -157,50 +158,27 @@ def MobileNetV3(blocks, last_point_ch, input_shape=None, alpha=1.0, model_type="
     return _common.finish_model(img_input, input_tensor, x, "MobilenetV3" + model_type, weights_file)
 
 
-_DOC = """
-    Args:
-        input_shape: (rows, cols, 3), at least 32x32; the ImageNet weights were trained at 224x224.
-        alpha: width multiplier (0.75 or 1.0 with ImageNet weights; 1.0 when minimalistic).
-        minimalistic: no squeeze-and-excite, hard swish or 5x5 convolutions.
-        include_top: include the classifier (1x1 convolutions `Conv_2` and `Logits`).
-        weights: None (random), "imagenet" (downloaded once into ~/.keras/models) or a weights file path.
-        input_tensor: a symbolic tensor to use as the image input.
-        classes: number of classes of the top (1000 with ImageNet weights).
-        pooling: without the top, None (4D features), "avg" or "max".
-        dropout_rate: dropout before the `Logits` layer.
-        classifier_activation: the top's activation (only None or "softmax" with pretrained weights).
-        include_preprocessing: start with a `Rescaling` layer (inputs in [0, 255]); else inputs in [-1, 1].
+def mobilenet_v3_constructor(blocks, last_point_ch, model_type):
+    """A public MobileNetV3 constructor (Small, Large) with tf.keras's signature."""
+    def build(input_shape=None, alpha: float = 1.0, minimalistic: bool = False, include_top: bool = True,
+              weights: Optional[str] = "imagenet", input_tensor=None, classes: int = 1000,
+              pooling: Optional[str] = None, dropout_rate: float = 0.2, classifier_activation="softmax",
+              include_preprocessing: bool = True):
+        return MobileNetV3(blocks, last_point_ch, input_shape, alpha, model_type, minimalistic, include_top, weights,
+                           input_tensor, classes, pooling, dropout_rate, classifier_activation, include_preprocessing)
 
-    Returns:
-        A `keras.Model`.
-"""
-
-
-def MobileNetV3Small(input_shape=None, alpha: float = 1.0, minimalistic: bool = False, include_top: bool = True,
-                     weights: Optional[str] = "imagenet", input_tensor=None, classes: int = 1000,
-                     pooling: Optional[str] = None, dropout_rate: float = 0.2, classifier_activation="softmax",
-                     include_preprocessing: bool = True):
-    return MobileNetV3(_SMALL, 1024, input_shape, alpha, "small", minimalistic, include_top, weights, input_tensor,
-                       classes, pooling, dropout_rate, classifier_activation, include_preprocessing)
+    name = "MobileNetV3" + model_type.capitalize()
+    return _common.named(build, name, _common.constructor_doc(
+        f"{name} (pixels in [0, 255]: the model rescales them).",
+        "at least 32x32; the ImageNet weights were trained at 224x224.", extra={
+            "alpha": "width multiplier (0.75 or 1.0 with ImageNet weights; 1.0 when minimalistic).",
+            "minimalistic": "no squeeze-and-excite, hard swish or 5x5 convolutions.",
+            "dropout_rate": "dropout before the `Logits` layer of the top.",
+            "include_preprocessing": "start with a `Rescaling` layer (inputs in [0, 255]); else inputs in [-1, 1]."},
+        returns=f' named "MobilenetV3{model_type}"'))
 
 
-def MobileNetV3Large(input_shape=None, alpha: float = 1.0, minimalistic: bool = False, include_top: bool = True,
-                     weights: Optional[str] = "imagenet", input_tensor=None, classes: int = 1000,
-                     pooling: Optional[str] = None, dropout_rate: float = 0.2, classifier_activation="softmax",
-                     include_preprocessing: bool = True):
-    return MobileNetV3(_LARGE, 1280, input_shape, alpha, "large", minimalistic, include_top, weights, input_tensor,
-                       classes, pooling, dropout_rate, classifier_activation, include_preprocessing)
-
-
-MobileNetV3Small.__doc__ = "MobileNetV3Small (default input 224x224, pixels in [0, 255]).\n" + _DOC
-MobileNetV3Large.__doc__ = "MobileNetV3Large (default input 224x224, pixels in [0, 255]).\n" + _DOC
-
-
-def preprocess_input(x, data_format=None):
-    """A pass-through: MobileNetV3 rescales its input itself (see `include_preprocessing`)."""
-    return x
-
-
-def decode_predictions(preds, top=5):
-    """The top ImageNet classes of each prediction (see `imagenet_utils.decode_predictions`)."""
-    return imagenet_utils.decode_predictions(preds, top=top)
+MobileNetV3Small = mobilenet_v3_constructor(_SMALL, 1024, "small")
+MobileNetV3Large = mobilenet_v3_constructor(_LARGE, 1280, "large")
+preprocess_input = _common.preprocess_for(None)
+decode_predictions = imagenet_utils.decode_predictions

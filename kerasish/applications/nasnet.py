@@ -2,9 +2,11 @@
 inputs through `preprocess_input` (tf mode: [-1, 1]).
 
 Example:
-    >>> from kerasish.applications.nasnet import NASNetMobile
-    >>> NASNetMobile(weights=None, include_top=False, input_shape=(32, 32, 3), pooling="avg").output_shape
+    >>> import kerasish as keras
+    >>> keras.applications.nasnet.NASNetMobile(weights=None, include_top=False, input_shape=(32, 32, 3),
+    ...                                        pooling="avg").output_shape
     (None, 1056)
+    >>> keras.backend.clear_session()  # automatic layer names start again from "conv2d"
 """
 import logging
 from typing import Optional
@@ -179,51 +181,27 @@ def _nasnet_model(input_shape, penultimate_filters, num_blocks, stem_block_filte
             block = stack * num_blocks + i + 1 if stack else i
             x, p = _normal_a_cell(x, p, filters * filter_multiplier**stack, block_id=f"{block}")
     x = layers.Activation("relu")(x)
-    if include_top:
-        x = _common.dense_top(x, classes, classifier_activation, weights, pool_name=None)
-    else:
-        x = _common.feature_pooling(x, pooling)
+    x = _common.top_or_pooling(x, include_top, pooling, classes, classifier_activation, weights,
+                               top_pool_name=None)
     return _common.finish_model(img_input, input_tensor, x, "NASNet", weights_file)
 
 
-_DOC = """
-    Args:
-        input_shape: (rows, cols, 3), at least 32x32; the default size with the ImageNet top.
-        include_top: include the global pooling and the `predictions` layer.
-        weights: None (random), "imagenet" (downloaded once into ~/.keras/models) or a weights file path.
-        input_tensor: a symbolic tensor to use as the image input.
-        pooling: without the top, None (4D features), "avg" or "max".
-        classes: number of classes of the top (1000 with ImageNet weights).
-        classifier_activation: the top's activation (only None or "softmax" with pretrained weights).
+def nasnet_constructor(name, default_size, **architecture):
+    """A public NASNet constructor (NASNetMobile, NASNetLarge) with tf.keras's signature."""
+    def build(input_shape=None, include_top: bool = True, weights: Optional[str] = "imagenet", input_tensor=None,
+              pooling: Optional[str] = None, classes: int = 1000, classifier_activation="softmax"):
+        return NASNet(input_shape, include_top=include_top, weights=weights, input_tensor=input_tensor,
+                      pooling=pooling, classes=classes, default_size=default_size,
+                      classifier_activation=classifier_activation, **architecture)
 
-    Returns:
-        A `keras.Model` named "NASNet".
-"""
+    return _common.named(build, name, _common.constructor_doc(
+        f"{name}: NASNet-A, {architecture['num_blocks']} @ {architecture['penultimate_filters']} (channels last).",
+        f"at least 32x32; {default_size}x{default_size} with the ImageNet top.", returns=' named "NASNet"'))
 
 
-def NASNetMobile(input_shape=None, include_top: bool = True, weights: Optional[str] = "imagenet", input_tensor=None,
-                 pooling: Optional[str] = None, classes: int = 1000, classifier_activation="softmax"):
-    return NASNet(input_shape, penultimate_filters=1056, num_blocks=4, stem_block_filters=32, skip_reduction=False,
-                  filter_multiplier=2, include_top=include_top, weights=weights, input_tensor=input_tensor,
-                  pooling=pooling, classes=classes, default_size=224, classifier_activation=classifier_activation)
-
-
-def NASNetLarge(input_shape=None, include_top: bool = True, weights: Optional[str] = "imagenet", input_tensor=None,
-                pooling: Optional[str] = None, classes: int = 1000, classifier_activation="softmax"):
-    return NASNet(input_shape, penultimate_filters=4032, num_blocks=6, stem_block_filters=96, skip_reduction=True,
-                  filter_multiplier=2, include_top=include_top, weights=weights, input_tensor=input_tensor,
-                  pooling=pooling, classes=classes, default_size=331, classifier_activation=classifier_activation)
-
-
-NASNetMobile.__doc__ = "NASNet-A Mobile (4 @ 1056; default input 224x224).\n" + _DOC
-NASNetLarge.__doc__ = "NASNet-A Large (6 @ 4032; default input 331x331).\n" + _DOC
-
-
-def preprocess_input(x, data_format=None):
-    """ImageNet preprocessing in tf mode (pixels scaled to [-1, 1])."""
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="tf")
-
-
-def decode_predictions(preds, top=5):
-    """The top ImageNet classes of each prediction (see `imagenet_utils.decode_predictions`)."""
-    return imagenet_utils.decode_predictions(preds, top=top)
+NASNetMobile = nasnet_constructor("NASNetMobile", 224, penultimate_filters=1056, num_blocks=4, stem_block_filters=32,
+                                  skip_reduction=False, filter_multiplier=2)
+NASNetLarge = nasnet_constructor("NASNetLarge", 331, penultimate_filters=4032, num_blocks=6, stem_block_filters=96,
+                                 skip_reduction=True, filter_multiplier=2)
+preprocess_input = _common.preprocess_for("tf")
+decode_predictions = imagenet_utils.decode_predictions

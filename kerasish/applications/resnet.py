@@ -3,9 +3,10 @@
 Inputs: `preprocess_input` (caffe mode). `resnet_v2` builds the pre-activation variants on the same skeleton.
 
 Example:
-    >>> from kerasish.applications.resnet import ResNet50
-    >>> ResNet50(weights=None, input_shape=(32, 32, 3), classes=10).output_shape
+    >>> import kerasish as keras
+    >>> keras.applications.resnet.ResNet50(weights=None, input_shape=(32, 32, 3), classes=10).output_shape
     (None, 10)
+    >>> keras.backend.clear_session()  # automatic layer names start again from "conv2d"
 """
 from typing import Optional
 
@@ -57,10 +58,8 @@ def ResNet(stack_fn, preact: bool, use_bias: bool, model_name: str = "resnet", i
     if preact:
         x = layers.BatchNormalization(axis=_common.channel_axis(), name="post_bn", **_BN)(x)
         x = layers.Activation("relu", name="post_relu")(x)
-    if include_top:
-        x = _common.dense_top(x, classes, classifier_activation, weights)
-    else:
-        x = _common.feature_pooling(x, pooling, "avg_pool", "max_pool")
+    x = _common.top_or_pooling(x, include_top, pooling, classes, classifier_activation, weights,
+                               ("avg_pool", "max_pool"))
     return _common.finish_model(img_input, input_tensor, x, model_name, weights_file)
 
 
@@ -128,48 +127,24 @@ def stack_fn_for(stack, blocks):
     return stack_fn
 
 
-_DOC = """
-    Args:
-        include_top: include the global pooling and the `predictions` layer.
-        weights: None (random), "imagenet" (downloaded once into ~/.keras/models) or a weights file path.
-        input_tensor: a symbolic tensor to use as the image input.
-        input_shape: (height, width, 3) without the top (at least 32x32); 224x224 with the ImageNet top.
-        pooling: without the top, None (4D features), "avg" or "max".
-        classes: number of classes of the top (1000 with ImageNet weights).
-        classifier_activation: the top's activation (only None or "softmax" with pretrained weights).
+def resnet_constructor(stack, blocks, model_name):
+    """A public ResNet constructor (ResNet50, ..., ResNet152V2) with tf.keras's signature."""
+    preact = stack is stack2
 
-    Returns:
-        A `keras.Model`.
-"""
-
-
-def ResNet50(include_top: bool = True, weights: Optional[str] = "imagenet", input_tensor=None, input_shape=None,
-             pooling: Optional[str] = None, classes: int = 1000, classifier_activation="softmax"):
-    return ResNet(stack_fn_for(stack1, (3, 4, 6, 3)), False, True, "resnet50", include_top, weights, input_tensor,
-                  input_shape, pooling, classes, classifier_activation)
-
-
-def ResNet101(include_top: bool = True, weights: Optional[str] = "imagenet", input_tensor=None, input_shape=None,
+    def build(include_top: bool = True, weights: Optional[str] = "imagenet", input_tensor=None, input_shape=None,
               pooling: Optional[str] = None, classes: int = 1000, classifier_activation="softmax"):
-    return ResNet(stack_fn_for(stack1, (3, 4, 23, 3)), False, True, "resnet101", include_top, weights, input_tensor,
-                  input_shape, pooling, classes, classifier_activation)
+        return ResNet(stack_fn_for(stack, blocks), preact, True, model_name, include_top, weights, input_tensor,
+                      input_shape, pooling, classes, classifier_activation)
+
+    name = model_name.replace("resnet", "ResNet").replace("v2", "V2")
+    module = "resnet_v2" if preact else "resnet"
+    return _common.named(build, name, _common.constructor_doc(
+        f"{name} (inputs through `{module}.preprocess_input`).", "at least 32x32; 224x224 with the ImageNet top.",
+        returns=f' named "{model_name}"'))
 
 
-def ResNet152(include_top: bool = True, weights: Optional[str] = "imagenet", input_tensor=None, input_shape=None,
-              pooling: Optional[str] = None, classes: int = 1000, classifier_activation="softmax"):
-    return ResNet(stack_fn_for(stack1, (3, 8, 36, 3)), False, True, "resnet152", include_top, weights, input_tensor,
-                  input_shape, pooling, classes, classifier_activation)
-
-
-for _fn, _depth in ((ResNet50, 50), (ResNet101, 101), (ResNet152, 152)):
-    _fn.__doc__ = f"ResNet{_depth} (default input 224x224; inputs through `resnet.preprocess_input`).\n" + _DOC
-
-
-def preprocess_input(x, data_format=None):
-    """ImageNet preprocessing in caffe mode (RGB->BGR, ImageNet channel means subtracted, no scaling)."""
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="caffe")
-
-
-def decode_predictions(preds, top=5):
-    """The top ImageNet classes of each prediction (see `imagenet_utils.decode_predictions`)."""
-    return imagenet_utils.decode_predictions(preds, top=top)
+ResNet50 = resnet_constructor(stack1, (3, 4, 6, 3), "resnet50")
+ResNet101 = resnet_constructor(stack1, (3, 4, 23, 3), "resnet101")
+ResNet152 = resnet_constructor(stack1, (3, 8, 36, 3), "resnet152")
+preprocess_input = _common.preprocess_for("caffe")
+decode_predictions = imagenet_utils.decode_predictions

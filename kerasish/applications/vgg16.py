@@ -2,9 +2,10 @@
 (caffe mode: BGR, ImageNet means subtracted).
 
 Example:
-    >>> from kerasish.applications.vgg16 import VGG16
-    >>> VGG16(weights=None, include_top=False, input_shape=(32, 32, 3)).output_shape
+    >>> import kerasish as keras
+    >>> keras.applications.vgg16.VGG16(weights=None, include_top=False, input_shape=(32, 32, 3)).output_shape
     (None, 1, 1, 512)
+    >>> keras.backend.clear_session()  # automatic layer names start again from "conv2d"
 """
 from typing import Optional
 
@@ -52,32 +53,19 @@ def vgg(convs_per_block, name, include_top, weights, input_tensor, input_shape, 
     return _common.finish_model(img_input, input_tensor, x, name, weights_file)
 
 
-def VGG16(include_top: bool = True, weights: Optional[str] = "imagenet", input_tensor=None, input_shape=None,
-          pooling: Optional[str] = None, classes: int = 1000, classifier_activation="softmax"):
-    """VGG16: 13 convolutions in five blocks and three fully connected layers (default input 224x224).
+def vgg_constructor(convs_per_block, name):
+    def build(include_top: bool = True, weights: Optional[str] = "imagenet", input_tensor=None, input_shape=None,
+              pooling: Optional[str] = None, classes: int = 1000, classifier_activation="softmax"):
+        return vgg(convs_per_block, name, include_top, weights, input_tensor, input_shape, pooling, classes,
+                   classifier_activation)
 
-    Args:
-        include_top: include the three fully connected layers (then the input must be 224x224 with
-            ImageNet weights, and static otherwise).
-        weights: None (random), "imagenet" (downloaded once into ~/.keras/models) or a weights file path.
-        input_tensor: a symbolic tensor to use as the image input.
-        input_shape: (height, width, 3) without the top; at least 32x32.
-        pooling: without the top, None (4D features), "avg" or "max" (2D features).
-        classes: number of classes of the top (1000 with ImageNet weights).
-        classifier_activation: the top's activation (only None or "softmax" with pretrained weights).
-
-    Returns:
-        A `keras.Model` named "vgg16".
-    """
-    return vgg((2, 2, 3, 3, 3), "vgg16", include_top, weights, input_tensor, input_shape, pooling, classes,
-               classifier_activation)
+    depth = sum(convs_per_block) + 3
+    return _common.named(build, name.upper(), _common.constructor_doc(
+        f"VGG{depth}: {depth - 3} 3x3 convolutions in five blocks and three fully connected layers (inputs "
+        "through `preprocess_input`, caffe mode).", "at least 32x32; 224x224 with the ImageNet top.",
+        returns=f' named "{name}"'))
 
 
-def preprocess_input(x, data_format=None):
-    """ImageNet preprocessing in caffe mode (RGB->BGR, ImageNet channel means subtracted, no scaling)."""
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="caffe")
-
-
-def decode_predictions(preds, top=5):
-    """The top ImageNet classes of each prediction (see `imagenet_utils.decode_predictions`)."""
-    return imagenet_utils.decode_predictions(preds, top=top)
+VGG16 = vgg_constructor((2, 2, 3, 3, 3), "vgg16")
+preprocess_input = _common.preprocess_for("caffe")
+decode_predictions = imagenet_utils.decode_predictions

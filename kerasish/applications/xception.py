@@ -2,9 +2,11 @@
 inputs through `preprocess_input` (tf mode: [-1, 1]).
 
 Example:
-    >>> from kerasish.applications.xception import Xception
-    >>> Xception(weights=None, include_top=False, input_shape=(71, 71, 3), pooling="avg").output_shape
+    >>> import kerasish as keras
+    >>> keras.applications.xception.Xception(weights=None, include_top=False, input_shape=(71, 71, 3),
+    ...                                      pooling="avg").output_shape
     (None, 2048)
+    >>> keras.backend.clear_session()  # automatic layer names start again from "conv2d"
 """
 from typing import Optional
 
@@ -48,20 +50,6 @@ def _downsampling_block(x, block, filters, first_relu=True):
 
 def Xception(include_top: bool = True, weights: Optional[str] = "imagenet", input_tensor=None, input_shape=None,
              pooling: Optional[str] = None, classes: int = 1000, classifier_activation="softmax"):
-    """Xception: depthwise separable convolutions with residual connections (default input 299x299).
-
-    Args:
-        include_top: include the global pooling and the `predictions` layer.
-        weights: None (random), "imagenet" (downloaded once into ~/.keras/models) or a weights file path.
-        input_tensor: a symbolic tensor to use as the image input.
-        input_shape: (height, width, 3) without the top (at least 71x71); 299x299 with the ImageNet top.
-        pooling: without the top, None (4D features), "avg" or "max".
-        classes: number of classes of the top (1000 with ImageNet weights).
-        classifier_activation: the top's activation (only None or "softmax" with pretrained weights).
-
-    Returns:
-        A `keras.Model` named "xception".
-    """
     _common.check_weights_argument(weights, include_top, classes)
     img_input = _common.standard_input(input_tensor, input_shape, 299, 71, include_top, weights)
     weights_file = _common.weights_path(weights, _FILES[0 if include_top else 1])
@@ -80,18 +68,15 @@ def Xception(include_top: bool = True, weights: Optional[str] = "imagenet", inpu
     x = _downsampling_block(x, 13, (728, 1024))
     x = _sepconv_bn(x, 1536, "block14_sepconv1", act_after="block14_sepconv1_act")
     x = _sepconv_bn(x, 2048, "block14_sepconv2", act_after="block14_sepconv2_act")
-    if include_top:
-        x = _common.dense_top(x, classes, classifier_activation, weights)
-    else:
-        x = _common.feature_pooling(x, pooling)
+    x = _common.top_or_pooling(x, include_top, pooling, classes, classifier_activation, weights)
     return _common.finish_model(img_input, input_tensor, x, "xception", weights_file)
 
 
-def preprocess_input(x, data_format=None):
-    """ImageNet preprocessing in tf mode (pixels scaled to [-1, 1])."""
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="tf")
+Xception.__doc__ = _common.constructor_doc(
+    "Xception: depthwise separable convolutions with residual connections (inputs through "
+    "`xception.preprocess_input`, tf mode).", "at least 71x71; 299x299 with the ImageNet top.",
+    returns=' named "xception"')
 
 
-def decode_predictions(preds, top=5):
-    """The top ImageNet classes of each prediction (see `imagenet_utils.decode_predictions`)."""
-    return imagenet_utils.decode_predictions(preds, top=top)
+preprocess_input = _common.preprocess_for("tf")
+decode_predictions = imagenet_utils.decode_predictions
