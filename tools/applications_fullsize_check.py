@@ -1,0 +1,119 @@
+#!/usr/bin/env python
+"""Full-size check of kerasish.applications against tf.keras: every architecture at its default size.
+
+For each architecture, tf.keras (run with --ref-py) builds the model, sets the seeded recipe weights of
+tools/applications_reference.py, saves them with `save_weights` (a Keras 2 .h5, as the published ImageNet files
+are) and predicts two seeded images; kerasish then builds the same model with `weights=<that file>` (loading by
+topology) and predicts the same images. Reported: the largest difference relative to the output's magnitude,
+both times, and the tf.keras float32 output's own distance from float64 for networks where float32 rounding
+is amplified (the recipe's random weights make some deep networks chaotic).
+
+    python tools/applications_fullsize_check.py --ref-py /tmp/tfenv/bin/python [--only resnet50,vgg16]
+          [--scratch /tmp/apps-fullsize]
+
+Run it with a Python that imports kerasish (the repository root is put on the path); weight files go to the
+scratch folder and are deleted after each architecture.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import applications_reference as reference  # noqa: E402
+
+# the default configuration of every architecture (the manifests' plain keys)
+ARCHITECTURES = {key: value for key, value in reference.MANIFEST_CONFIGS.items() if not value[1]}
+
+
+def tf_side(key, scratch):
+    """(in the tf.keras Python) save the recipe weights and the predictions of architecture `key`."""
+    keras = reference._keras()
+    constructor, kwargs = ARCHITECTURES[key]
+    result = {}
+    for floatx in ("float32", "float64"):
+        keras.backend.set_floatx(floatx)
+        keras.backend.clear_session()
+        model = getattr(keras.applications, constructor)(weights=None, **kwargs)
+        size = model.input_shape[1]
+        model.set_weights([w.astype(floatx) for w in reference.recipe_weights(reference.weight_specs(model))])
+        x = reference.recipe_input(size, _input_range(constructor)).astype(floatx)
+        start = time.perf_counter()
+        result[floatx] = model.predict(x, verbose=0)
+        result[floatx + "_seconds"] = time.perf_counter() - start
+        if floatx == "float32":
+            model.save_weights(os.path.join(scratch, key + ".h5"))
+    keras.backend.set_floatx("float32")
+    np.savez(os.path.join(scratch, key + ".npz"), **result)
+
+
+def _input_range(constructor):
+    scales_itself = constructor.startswith(("EfficientNet", "MobileNetV3"))
+    return (0, 255) if scales_itself else (-1, 1)
+
+
+def kerasish_side(key, scratch):
+    sys.path.insert(0, os.path.dirname(HERE))
+    import kerasish as keras
+
+    constructor, kwargs = ARCHITECTURES[key]
+    path = os.path.join(scratch, key + ".h5")
+    keras.backend.clear_session()
+    start = time.perf_counter()
+    model = getattr(keras.applications, constructor)(weights=path, **kwargs)
+    load_seconds = time.perf_counter() - start
+    expected = reference.recipe_weights(reference.weight_specs(model))
+    weights_equal = all(np.array_equal(a, b) for a, b in zip(model.get_weights(), expected))
+    x = reference.recipe_input(model.input_shape[1], _input_range(constructor))
+    start = time.perf_counter()
+    got = model.predict(x, verbose=0)
+    seconds = time.perf_counter() - start
+    with np.load(os.path.join(scratch, key + ".npz")) as ref:
+        tf32, tf64 = ref["float32"], ref["float64"]
+        tf_seconds = float(ref["float32_seconds"])
+    scale = float(np.abs(tf64).max())
+    return {"key": key, "params": model.count_params(), "layers": len(model.layers),
+            "weights_loaded_by_topology": weights_equal,
+            "max_rel_error_vs_tf32": float(np.abs(got - tf32).max()) / scale,
+            "max_rel_error_vs_tf64": float(np.abs(got - tf64).max()) / scale,
+            "tf32_vs_tf64": float(np.abs(tf32 - tf64).max()) / scale,
+            "top1_equal": bool((got.reshape(len(got), -1).argmax(1) == tf32.reshape(len(tf32), -1).argmax(1)).all()),
+            "load_s": round(load_seconds, 2), "predict_2_images_s": round(seconds, 2),
+            "tf_predict_2_images_s": round(tf_seconds, 2)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ref-py", help="Python with tensorflow + tf_keras")
+    parser.add_argument("--only", default=None, help="comma-separated architecture keys")
+    parser.add_argument("--scratch", default="/tmp/kerasish-applications-fullsize")
+    parser.add_argument("--tf-side", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    os.makedirs(args.scratch, exist_ok=True)
+    if args.tf_side:
+        return tf_side(args.tf_side, args.scratch)
+    if not args.ref_py:
+        sys.exit("pass --ref-py <python with tensorflow + tf_keras>")
+    keys = args.only.split(",") if args.only else list(ARCHITECTURES)
+    rows = []
+    for key in keys:
+        subprocess.run([args.ref_py, os.path.abspath(__file__), "--tf-side", key, "--scratch", args.scratch],
+                       check=True, capture_output=True)
+        row = kerasish_side(key, args.scratch)
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+        for suffix in (".h5", ".npz"):
+            os.remove(os.path.join(args.scratch, key + suffix))
+    worst = max(r["max_rel_error_vs_tf64"] / max(r["tf32_vs_tf64"], 1e-6) for r in rows)
+    print(f"{len(rows)} architectures; all weights loaded by topology: "
+          f"{all(r['weights_loaded_by_topology'] for r in rows)}; worst error relative to tf.keras's own float32 "
+          f"error: {worst:.2f}x")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
