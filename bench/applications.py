@@ -8,6 +8,7 @@ each round, so a busy machine slows both alike. The table gives the median and t
 
     python bench/applications.py --ref-py /tmp/tfenv/bin/python                   # kerasish and tf.keras
     python bench/applications.py --models MobileNetV2 --rounds 2                   # kerasish only
+    python bench/applications.py --ref-py /tmp/tfenv/bin/python --blas1           # + kerasish, BLAS on 1 thread
     python bench/applications.py --worker kerasish --models ResNet50             # one trial, JSON lines
 
 Results (markdown table and raw JSON lines) go to bench/results/applications.md and applications.jsonl.
@@ -79,9 +80,11 @@ def run_worker(impl, models, batch, train_batch, train_steps, repeats):
 
 
 def _table(rows, impls, models):
-    lines = ["| model | measure | " + " | ".join(f"{i} median (min-max)" for i in impls)
-             + (" | kerasish vs tf_keras |" if len(impls) == 2 else " |"),
-             "|---|---|" + "---|" * len(impls) + ("---|" if len(impls) == 2 else "")]
+    """Medians with their spread, and each kerasish variant's speed relative to tf.keras (>1: faster)."""
+    ours = [i for i in impls if i != "tf_keras"] if "tf_keras" in impls else []
+    lines = ["| model | measure | " + " | ".join(f"{i} median (min-max)" for i in impls) + " | "
+             + " | ".join(f"{i} vs tf_keras" for i in ours) + (" |" if ours else ""),
+             "|---|---|" + "---|" * (len(impls) + len(ours))]
     for model in models:
         for metric, label, better in METRICS:
             cells, medians = [], {}
@@ -92,12 +95,13 @@ def _table(rows, impls, models):
                     continue
                 medians[impl] = statistics.median(values)
                 cells.append(f"{medians[impl]:.4g} ({min(values):.4g}-{max(values):.4g})")
-            line = f"| {model} | {label} | " + " | ".join(cells) + " |"
-            if len(medians) == 2:
-                ours, ref = medians["kerasish"], medians["tf_keras"]
-                speed = ref / ours if better == "lower" else ours / ref
-                line += f" {speed:.2f}x {'faster' if speed >= 1 else 'slower'} |"
-            lines.append(line)
+            for impl in ours:
+                if impl in medians and "tf_keras" in medians:
+                    mine, ref = medians[impl], medians["tf_keras"]
+                    cells.append(f"{(ref / mine if better == 'lower' else mine / ref):.2f}x")
+                else:
+                    cells.append("-")
+            lines.append(f"| {model} | {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -110,25 +114,28 @@ def main():
     parser.add_argument("--train-batch", type=int, default=8)
     parser.add_argument("--train-steps", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=10, help="timed calls per single-image measure")
+    parser.add_argument("--blas1", action="store_true",
+                        help="add kerasish with OpenBLAS held at one thread (OPENBLAS_NUM_THREADS=1)")
     parser.add_argument("--worker", choices=["kerasish", "tf_keras"], help=argparse.SUPPRESS)
     parser.add_argument("--out", default=os.path.join(HERE, "results"))
     args = parser.parse_args()
     models = args.models.split(",")
     if args.worker:
         return run_worker(args.worker, models, args.batch, args.train_batch, args.train_steps, args.repeats)
-    impls = ["kerasish"] + (["tf_keras"] if args.ref_py else [])
+    impls = ["kerasish"] + (["tf_keras"] if args.ref_py else []) + (["kerasish-blas1"] if args.blas1 else [])
     rows = []
     for round_index in range(args.rounds):
         for impl in impls:
             python = args.ref_py if impl == "tf_keras" else sys.executable
-            cmd = [python, os.path.abspath(__file__), "--worker", impl, "--models", args.models, "--batch",
-                   str(args.batch), "--train-batch", str(args.train_batch), "--train-steps", str(args.train_steps),
-                   "--repeats", str(args.repeats)]
+            env = dict(os.environ, OPENBLAS_NUM_THREADS="1") if impl == "kerasish-blas1" else None
+            cmd = [python, os.path.abspath(__file__), "--worker", impl.split("-")[0], "--models", args.models,
+                   "--batch", str(args.batch), "--train-batch", str(args.train_batch), "--train-steps",
+                   str(args.train_steps), "--repeats", str(args.repeats)]
             print(f"round {round_index + 1}/{args.rounds}: {impl}", flush=True)
-            out = subprocess.run(cmd, capture_output=True, text=True)
+            out = subprocess.run(cmd, capture_output=True, text=True, env=env)
             if out.returncode:
                 sys.exit(f"{impl} failed:\n{out.stderr[-3000:]}")
-            rows += [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+            rows += [dict(json.loads(line), impl=impl) for line in out.stdout.splitlines() if line.startswith("{")]
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "applications.jsonl"), "w") as f:
         f.writelines(json.dumps(r) + "\n" for r in rows)
