@@ -170,3 +170,19 @@ def test_every_keras_constructor_and_module_is_there():
         mod = getattr(applications, module)
         assert callable(mod.preprocess_input) and callable(mod.decode_predictions), module
     assert keras.applications is applications
+
+
+@pytest.mark.parametrize("constructor, kwargs", [("MobileNetV2", {"alpha": 0.35}), ("EfficientNetB0", {})])
+def test_channels_first_computes_what_channels_last_does(constructor, kwargs):
+    """With image_data_format "channels_first" the same weights give the same outputs on transposed images
+    (batch norm, squeeze-and-excite reshapes and paddings follow the data format, as in tf.keras)."""
+    x = np.random.default_rng(0).uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    last = getattr(applications, constructor)(weights=None, input_shape=(32, 32, 3), classes=4, **kwargs)
+    keras.backend.set_image_data_format("channels_first")
+    try:
+        first = getattr(applications, constructor)(weights=None, input_shape=(3, 32, 32), classes=4, **kwargs)
+    finally:
+        keras.backend.set_image_data_format("channels_last")
+    first.set_weights(last.get_weights())
+    np.testing.assert_allclose(first.predict(x.transpose(0, 3, 1, 2), verbose=0), last.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)
