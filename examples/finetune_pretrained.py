@@ -4,8 +4,8 @@
     python examples/finetune_pretrained.py                            # makes a small synthetic folder first
 
 The ImageNet weights are the file tf.keras uses (mobilenet_v2_..._0.35_96_no_top.h5, 2 MB), downloaded once
-into ~/.keras/models and found there afterwards, offline too. `--weights none` trains from scratch (no
-download); `--weights path/to/file.h5` loads a local weights file.
+into ~/.keras/models and found there afterwards, offline too. `--weights path/to/file.h5` loads a local weights
+file; `--weights none` runs the same pipeline with random weights (no download; its accuracy stays at chance).
 
 Two stages, as in Keras's transfer-learning guide: train a new classifier on the frozen network, then unfreeze
 its last blocks and fine-tune with a small learning rate. The base network runs with `training=False`, so its

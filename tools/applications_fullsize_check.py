@@ -27,8 +27,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import applications_reference as reference  # noqa: E402
 
-# the default configuration of every architecture (the manifests' plain keys)
-ARCHITECTURES = {key: value for key, value in reference.MANIFEST_CONFIGS.items() if not value[1]}
+# every architecture at its default size, with its top giving logits (a softmax of the recipe's random weights
+# saturates to exact 0s and 1s, which would compare equal whatever came before)
+ARCHITECTURES = {key: (constructor, {"classifier_activation": None})
+                 for key, (constructor, kwargs) in reference.MANIFEST_CONFIGS.items() if not kwargs}
 
 
 def tf_side(key, scratch):
@@ -40,7 +42,7 @@ def tf_side(key, scratch):
         keras.backend.set_floatx(floatx)
         keras.backend.clear_session()
         model = getattr(keras.applications, constructor)(weights=None, **kwargs)
-        size = model.input_shape[1]
+        size = model.input_shape[1] or 224  # MobileNetV3 takes any size; its weights are for 224
         model.set_weights([w.astype(floatx) for w in reference.recipe_weights(reference.weight_specs(model))])
         x = reference.recipe_input(size, _input_range(constructor)).astype(floatx)
         start = time.perf_counter()
@@ -69,7 +71,7 @@ def kerasish_side(key, scratch):
     load_seconds = time.perf_counter() - start
     expected = reference.recipe_weights(reference.weight_specs(model))
     weights_equal = all(np.array_equal(a, b) for a, b in zip(model.get_weights(), expected))
-    x = reference.recipe_input(model.input_shape[1], _input_range(constructor))
+    x = reference.recipe_input(model.input_shape[1] or 224, _input_range(constructor))
     start = time.perf_counter()
     got = model.predict(x, verbose=0)
     seconds = time.perf_counter() - start
@@ -102,8 +104,10 @@ def main():
     keys = args.only.split(",") if args.only else list(ARCHITECTURES)
     rows = []
     for key in keys:
-        subprocess.run([args.ref_py, os.path.abspath(__file__), "--tf-side", key, "--scratch", args.scratch],
-                       check=True, capture_output=True)
+        done = subprocess.run([args.ref_py, os.path.abspath(__file__), "--tf-side", key, "--scratch", args.scratch],
+                              capture_output=True, text=True)
+        if done.returncode:
+            sys.exit(f"tf.keras side of {key} failed:\n{done.stderr[-3000:]}")
         row = kerasish_side(key, args.scratch)
         rows.append(row)
         print(json.dumps(row), flush=True)
