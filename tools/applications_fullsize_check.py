@@ -93,6 +93,19 @@ def kerasish_side(key, scratch):
             "tf_predict_2_images_s": round(tf_seconds, 2)}
 
 
+def _round_constants_like_tf_float64(model):
+    """tf.keras's preprocessing layers keep their constants in float32 even under floatx float64 (its Rescaling
+    multiplies by float32(1 / 255): 6e-8 off): round kerasish's the same way for the float64 comparison."""
+    def f32(value):
+        return np.asarray(value, np.float32).astype(np.float64)
+
+    for layer in model.layers:
+        if type(layer).__name__ == "Rescaling":
+            layer.scale, layer.offset = float(f32(layer.scale)), float(f32(layer.offset))
+        elif type(layer).__name__ == "Normalization" and getattr(layer, "_fixed_mean", None) is not None:
+            layer._fixed_mean, layer._fixed_variance = f32(layer._fixed_mean), f32(layer._fixed_variance)
+
+
 def _float64_error(keras, constructor, kwargs, x, tf64):
     """Where float32 rounding is amplified (tf.keras's own float32 output is off its float64 one), both
     frameworks in float64 must still agree: the largest difference of kerasish's float64 output."""
@@ -101,6 +114,7 @@ def _float64_error(keras, constructor, kwargs, x, tf64):
     try:
         model = getattr(keras.applications, constructor)(weights=None, **kwargs)
         model.set_weights([w.astype("float64") for w in reference.recipe_weights(reference.weight_specs(model))])
+        _round_constants_like_tf_float64(model)
         return float(np.abs(model.predict(x.astype("float64"), verbose=0) - tf64).max())
     finally:
         keras.backend.set_floatx("float32")
