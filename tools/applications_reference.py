@@ -95,19 +95,20 @@ PREDICTION_CONFIGS = {
 # the EfficientNet path taken only with weights="imagenet" (an extra scaling after Normalization): tf.keras loads
 # the recipe weights through an intercepted get_file
 IMAGENET_PATH_CONFIG = ("EfficientNetB0", {"include_top": False, "input_shape": (64, 64, 3)}, 64, (0, 255), {})
-# key -> (constructor, keyword arguments, input size, input range, labels or None): the loss and the gradients of
-# one training-mode step (batch norm on batch statistics). With labels: sparse softmax crossentropy of the
-# logits; without: the mean of the outputs times `recipe_projection`. Stored per weight as the gradient's norm
-# and its projection on `recipe_projection` (small, and sensitive to every element).
+# key -> (constructor, keyword arguments, input size, input range, batch, labels or None): the loss and the
+# gradients of one training-mode step (batch norm on batch statistics). With labels: sparse softmax crossentropy
+# of the logits; without: the mean of the outputs times `recipe_projection`. Stored per weight as the gradient's
+# norm and its projection on `recipe_projection` (small, and sensitive to every element), computed in float64,
+# with tf.keras float32's distance from them (batch norm over few values amplifies rounding: the tests allow a
+# few times what tf.keras itself gets in float32).
 GRADIENT_CONFIGS = {
     "mobilenet_v3_small": ("MobileNetV3Small", {"input_shape": (64, 64, 3), "classes": 5, "dropout_rate": 0.0,
-                                                "classifier_activation": None}, 64, (0, 255), [0, 1, 2, 3]),
+                                                "classifier_activation": None}, 64, (0, 255), 4, [0, 1, 2, 3]),
     "efficientnetb0_notop": ("EfficientNetB0", {"include_top": False, "pooling": "avg", "input_shape": (64, 64, 3),
-                                                "drop_connect_rate": 0.0}, 64, (0, 255), None),
-    "inception_resnet_v2_75": ("InceptionResNetV2", {"include_top": False, "pooling": "avg",
-                                                     "input_shape": (75, 75, 3)}, 75, (-1, 1), None),
+                                                "drop_connect_rate": 0.0}, 64, (0, 255), 4, None),
+    "inception_resnet_v2_107": ("InceptionResNetV2", {"include_top": False, "pooling": "avg",
+                                                      "input_shape": (107, 107, 3)}, 107, (-1, 1), 8, None),
 }
-GRADIENT_BATCH = 4
 RECIPE_SEED = 19
 BATCH = 2
 
@@ -288,26 +289,40 @@ def make_predictions():
         json.dump(meta, f, indent=1, sort_keys=True)
 
 
-def _gradient_references(keras):
+def _gradients(keras, constructor, kwargs, x, labels, floatx):
     import tensorflow as tf
 
-    out = {}
-    for key, (constructor, kwargs, size, value_range, labels) in GRADIENT_CONFIGS.items():
-        keras.backend.clear_session()
+    keras.backend.set_floatx(floatx)
+    keras.backend.clear_session()
+    try:
         model = getattr(keras.applications, constructor)(weights=None, **kwargs)
-        _set_recipe(model)
-        x = recipe_input(size, value_range, batch=GRADIENT_BATCH)
+        model.set_weights([w.astype(floatx) for w in recipe_weights(weight_specs(model))])
         with tf.GradientTape() as tape:
-            y = model(x, training=True)
+            y = model(x.astype(floatx), training=True)
             if labels is None:
-                loss = tf.reduce_mean(y * recipe_projection(y.shape[1:], -1).astype("float32"))
+                loss = tf.reduce_mean(y * recipe_projection(y.shape[1:], -1).astype(floatx))
             else:
                 loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(
                     np.array(labels), y, from_logits=True))
         grads = tape.gradient(loss, model.trainable_weights)
-        out[f"gradients/{key}/loss"] = np.array(float(loss))
-        out[f"gradients/{key}/summary"] = gradient_summary([g.numpy() for g in grads])
-        print("gradients", key, float(loss), len(grads), flush=True)
+        return float(loss), gradient_summary([g.numpy() for g in grads])
+    finally:
+        keras.backend.set_floatx("float32")
+
+
+def _gradient_references(keras):
+    out = {}
+    for key, (constructor, kwargs, size, value_range, batch, labels) in GRADIENT_CONFIGS.items():
+        x = recipe_input(size, value_range, batch=batch)
+        loss32, summary32 = _gradients(keras, constructor, kwargs, x, labels, "float32")
+        loss64, summary64 = _gradients(keras, constructor, kwargs, x, labels, "float64")
+        out[f"gradients/{key}/loss"] = np.array(loss64)
+        out[f"gradients/{key}/loss_float32_error"] = np.array(abs(loss32 - loss64))
+        out[f"gradients/{key}/summary"] = summary64
+        out[f"gradients/{key}/float32_error"] = np.abs(summary32 - summary64)
+        median = float(np.median(np.abs(summary32[:, 0] - summary64[:, 0]) / summary64[:, 0].max()))
+        print("gradients", key, loss64, len(summary64), f"float32 off float64 (median, of the largest norm) "
+              f"{median:.1e}", flush=True)
     return out
 
 
