@@ -22,7 +22,7 @@ from .models import Model, Sequential  # noqa: F401
 from . import utils  # noqa: F401
 
 for _optional in ("losses", "metrics", "optimizers", "callbacks", "saving", "ops", "datasets", "preprocessing",
-                  "distribute", "wrappers"):
+                  "distribute", "wrappers", "applications"):
     try:
         __import__(f"{__name__}.{_optional}")
     except ModuleNotFoundError as _e:  # a module not written yet

@@ -129,8 +129,12 @@ def fresh_uids():
 
 
 def clear_session() -> None:
-    """Reset automatic names. kerasish keeps no global graph, so nothing else needs freeing."""
+    """Reset automatic names and collect garbage (as Keras 3's `clear_session(free_memory=True)`): models are
+    cyclic graphs of layers and tensors, freed only by the collector. kerasish keeps no global graph."""
+    import gc
+
     reset_uids()
+    gc.collect()
 
 
 def rng() -> np.random.Generator:

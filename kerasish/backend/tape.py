@@ -110,7 +110,7 @@ class GradientTape:
         if was_recording:
             RECORDING.remove(self)  # never record the backward pass onto the tape being walked
         try:
-            grads = self._backward(target, output_gradients)
+            grads = self._backward(target, output_gradients, self._depending_on(sources))
         finally:
             if was_recording:
                 RECORDING.append(self)
@@ -126,7 +126,18 @@ class GradientTape:
 
         return _map_structure(lookup, sources)
 
-    def _backward(self, target, output_gradients):
+    def _depending_on(self, sources):
+        """Ids of the sources and of every recorded tensor computed from them: only these need gradients (a
+        frozen network under a new classifier records its ops, but nothing flows back into it)."""
+        depending = {id(s) for s in _flatten(sources)}
+        for inputs, output, _ in self._nodes:
+            for x in inputs:
+                if x is not None and id(x) in depending:
+                    depending.add(id(output))
+                    break
+        return depending
+
+    def _backward(self, target, output_gradients, depending):
         from .tensor import Tensor
 
         targets = list(_flatten(target))
@@ -137,15 +148,16 @@ class GradientTape:
         grads = {}
         for t, s in zip(targets, seeds):
             grads[id(t)] = s if id(t) not in grads else grads[id(t)] + s
-        tracked = self._tracked
         for inputs, output, vjp in reversed(self._nodes):
+            if id(output) not in depending:
+                continue
             g = grads.get(id(output))
             if g is None:
                 continue
-            NEEDS[:] = [x is not None and id(x) in tracked for x in inputs]
+            NEEDS[:] = [x is not None and id(x) in depending for x in inputs]
             input_grads = vjp(g)
             for x, gx in zip(inputs, input_grads):
-                if gx is None or x is None or id(x) not in self._tracked:
+                if gx is None or x is None or id(x) not in depending:
                     continue
                 key = id(x)
                 prev = grads.get(key)

@@ -132,7 +132,9 @@ def save_weights_to_hdf5_group(group, model):
     write_string_list(group, "layer_names", names)
     group.attrs["backend"] = BACKEND.encode("utf8")
     group.attrs["keras_version"] = KERAS_VERSION.encode("utf8")
-    for layer in layers:
+    # groups in name order, as tf.keras writes them: a name with "/" ("Conv/BatchNorm") makes its parent
+    # groups, so a layer named like a parent ("Conv") must come first (MobileNetV3 has both)
+    for layer in sorted(layers, key=lambda layer: layer.name):
         save_subset_weights_to_hdf5_group(group.create_group(layer.name), layer_weights(layer), layer.name)
     save_subset_weights_to_hdf5_group(group.create_group(TOP_LEVEL), top_level_weights(model), model.name)
 

@@ -111,3 +111,28 @@ def test_gradients_keep_float32():
     with GradientTape() as tape:
         loss = K.mean(K.square(K.dot(np.ones((4, 3), "float32"), w) - 0.5))
     assert tape.gradient(loss, w).dtype == np.float32
+
+
+def test_gradient_runs_only_the_backward_steps_that_reach_the_sources():
+    """A frozen network under a new classifier records its ops, but asking for the classifier's gradients
+    must not run their vector-Jacobian products (tf.keras does not either)."""
+    from kerasish.backend.tape import record
+    from kerasish.backend.tensor import Tensor
+
+    frozen, head = K.variable(A), K.variable(B)
+    calls = []
+
+    def traced_double(x):
+        out = Tensor(x.array * 2.0)
+        record((x,), out, lambda g: calls.append("vjp") or (g * 2.0,))
+        return out
+
+    with GradientTape(persistent=True) as tape:
+        features = traced_double(K.square(frozen))
+        loss = K.sum(K.dot(features, head))
+    grad_head = tape.gradient(loss, head)
+    assert calls == []  # nothing reaches `head` through the frozen part
+    np.testing.assert_allclose(grad_head.numpy(), (2 * A ** 2).T @ np.ones((2, 2)), rtol=1e-6)
+    grad_frozen = tape.gradient(loss, frozen)
+    assert calls == ["vjp"]
+    np.testing.assert_allclose(grad_frozen.numpy(), 4 * A * (np.ones((2, 2)) @ B.T), rtol=1e-6)

@@ -242,7 +242,14 @@ def moments_normalize(x, reduction_axes, gamma=None, beta=None, epsilon=1e-3, pa
             gxh = gy * xhat if (need_g and ga is not None) or (need_x and per_kept) else None
             dgamma_b = _sum_to(gxh, ga.shape, ga.shape) if ga is not None and (need_g or per_kept) else None
             gx = None
-            if xt is not None and need_x:
+            if xt is not None and need_x and per_kept and ga is not None and dgamma_b is not None:
+                # gamma * inv * (gy - mean(gy) - xhat * mean(gy * xhat)) over the reduced axes, written into
+                # gxh's buffer (its sum is taken): one fresh array and four passes instead of four and six
+                gx = np.multiply(xhat, dgamma_b * (1.0 / count), out=gxh)
+                np.subtract(gy, gx, out=gx)
+                gx -= dbeta_b * (1.0 / count) if dbeta_b is not None else _reduce_sum(gy, red) * (1.0 / count)
+                gx *= ga * inv
+            elif xt is not None and need_x:
                 d = gy * ga if ga is not None else gy
                 if per_kept:
                     sum_d = ga * (dbeta_b if dbeta_b is not None else _reduce_sum(gy, red))
