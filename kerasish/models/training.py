@@ -26,6 +26,7 @@ from ..mixed_precision.policy import AUTOCAST_IN_USE
 from . import compiled_step, data_adapter
 from .data_adapter import ArrayBatches, GeneratorBatches, is_dataset_like, unpack_batch
 from ..backend.user_warnings import warn
+from ..backend.ops.parallel import TUNER
 
 
 # --------------------------------------------------------------------------- compile
@@ -442,7 +443,7 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
                     continue
                 cb_list.on_train_batch_begin(step)
                 interrupt.in_step = True  # a Ctrl-C now waits until the weights are consistent
-                logs = train_step(data)
+                logs = _timed_step(train_step, data, "fit")
                 interrupt.in_step = False
                 interrupt.check()
                 count += 1
@@ -538,7 +539,7 @@ def _evaluate_loop(model, batches, cb_list, verbose, in_fit=False):
     test_step = model.test_step
     for step, data in enumerate(batches.epoch()):
         cb_list.on_test_batch_begin(step)
-        logs = test_step(data)
+        logs = _timed_step(test_step, data, "evaluate")
         cb_list.on_test_batch_end(step, logs)
     if not logs:
         logs = _results(model)
@@ -583,8 +584,7 @@ def predict(model, x, batch_size=None, verbose="auto", steps=None, callbacks=Non
     with no_recording():
         for step, data in enumerate(batches.epoch()):
             cb_list.on_predict_batch_begin(step)
-            x_batch = data[0]
-            out = model.predict_step((x_batch,))
+            out = _timed_step(model.predict_step, (data[0],), "predict")
             out_np = _to_numpy_structure(out)
             outputs.append(out_np)
             cb_list.on_predict_batch_end(step, {"outputs": out_np})
@@ -615,8 +615,31 @@ def _fast_predict(model, x, batch_size):
     with no_recording():
         for start in range(0, n, batch_size):
             xb = rebuild([a[start:start + batch_size] for a in x_flat])
+            started = TUNER.start()
             outputs.append(_to_numpy_structure(model(xb, training=False)))
+            if started is not None:
+                TUNER.finish(started, ("predict", min(batch_size, n - start)))
     return _concat_outputs(outputs)
+
+
+def _timed_step(step, data, kind):
+    """`step(data)`, timed for the thread tuner (see backend/ops/parallel.StepTuner): steps repeat, so it
+    can compare thread counts on them."""
+    started = TUNER.start()
+    logs = step(data)
+    if started is not None:
+        TUNER.finish(started, (kind, _batch_length(data)))
+    return logs
+
+
+def _batch_length(data):
+    """The number of samples in a batch (the first array's length), or None."""
+    while isinstance(data, (list, tuple)) and data:
+        data = data[0]
+    if isinstance(data, dict) and data:
+        return _batch_length(next(iter(data.values())))
+    shape = getattr(data, "shape", None)
+    return shape[0] if shape else None
 
 
 def _to_numpy_structure(out):
@@ -648,7 +671,7 @@ def train_on_batch(model, x, y=None, sample_weight=None, class_weight=None, rese
         sample_weight = _combine_weights(sample_weight, _class_weight_to_sample_weight(y, class_weight, model))
     if reset_metrics:
         model.reset_metrics()
-    logs = model.train_step((_as_batch_input(x), _as_batch_input(y), sample_weight))
+    logs = _timed_step(model.train_step, (_as_batch_input(x), _as_batch_input(y), sample_weight), "train_on_batch")
     return _format_logs(model, logs, return_dict)
 
 

@@ -30,7 +30,8 @@ import time
 
 import numpy as np
 
-__all__ = ["over_batch", "sum_over_batch", "sum_parts", "too_small", "parts_for", "max_threads"]
+__all__ = ["over_batch", "sum_over_batch", "sum_parts", "too_small", "parts_for", "max_threads", "TUNER",
+           "set_num_threads"]
 
 MIN_WORK_PER_THREAD = 1 << 16   # elements a part must touch to repay a thread hand-off (~15 us here)
 CHUNKS_PER_THREAD = 1   # chunks are taken first come first served; 2-4 per thread measured slower
@@ -69,6 +70,7 @@ def _openblas_thread_controls():
 
 
 _CONTROLS = _openblas_thread_controls()
+_STARTING_BLAS_THREADS = _CONTROLS[0]() if _CONTROLS is not None else 1   # restored by set_num_threads(None)
 try:
     _CPUS = len(os.sched_getaffinity(0))
 except (AttributeError, OSError):
@@ -76,12 +78,17 @@ except (AttributeError, OSError):
 
 
 def max_threads():
-    """How many threads a batch-parallel kernel may use now: BLAS's own thread count (which honours
+    """How many threads a batch-parallel kernel may use: BLAS's own thread count (which honours
     OPENBLAS_NUM_THREADS / OMP_NUM_THREADS and threadpoolctl limits), at most the usable cores; 1 where
-    BLAS's thread count cannot be controlled."""
+    BLAS's thread count cannot be controlled. While the step tuner runs fewer threads because the machine
+    is busy, this is still the count the user allows (the tuner's ceiling), so how a batch is split, and
+    with it the rounding of the results, does not depend on the load."""
     if _CONTROLS is None:
         return 1
-    return max(1, min(_CONTROLS[0](), _CPUS))
+    blas = _CONTROLS[0]()
+    if blas == TUNER.threads and TUNER.ceiling is not None:
+        return TUNER.ceiling  # BLAS runs what the tuner chose: the user's limit is the ceiling
+    return max(1, min(blas, _CPUS))
 
 
 def too_small(n, work):
@@ -174,8 +181,10 @@ def over_batch(kernel, n, work, mostly_blas=False):
         return 1
     get_threads, set_threads = _CONTROLS
     blas_threads = get_threads()
+    # the tuner may run fewer threads than parts (a busy machine): the caller then takes the other parts
+    threads = min(parts, TUNER.threads) if TUNER.threads is not None and blas_threads == TUNER.threads else parts
     try:
-        while len(_WORKERS) < parts - 1:
+        while len(_WORKERS) < threads - 1:
             _WORKERS.append(_Worker())
         # chunks are taken first come first served: the caller takes a chunk a worker has not started yet
         # (waking a thread costs tens of microseconds on a VM) instead of waiting for it
@@ -192,7 +201,7 @@ def over_batch(kernel, n, work, mostly_blas=False):
         set_threads(1)  # each chunk's matmuls run on its own core
         started = []
         try:
-            for worker in _WORKERS[:parts - 1]:
+            for worker in _WORKERS[:threads - 1]:
                 worker.start(drain)
                 started.append(worker)
             drain()
@@ -205,6 +214,197 @@ def over_batch(kernel, n, work, mostly_blas=False):
         if error is not None:
             raise error
     return parts
+
+
+class StepTuner:
+    """Picks how many threads BLAS and the batch-parallel kernels use, from the measured time of steps.
+
+    Two threads are faster on a quiet 2-core machine, but with another busy process beside it a thread
+    that waits for a core it does not get makes every step wait: OpenBLAS's threads spin while they
+    wait, and a (32, 128) @ (128, 512) matmul took 9.2 ms on two threads against 0.095 ms on one at a
+    load of 8 on 2 cores; whole training runs were 3-10x slower. So the loops that repeat a step (fit,
+    evaluate, predict, train_on_batch) time each step here, and the tuner now and then runs a few steps
+    with each candidate thread count (all the cores allowed, the cores other processes leave free, one)
+    and keeps the fastest; it tries again after a while (sooner when steps slow down), so it follows a
+    neighbour that comes and goes.
+
+    Steps shorter than `MIN_STEP_S` are left alone (threads hardly matter there). How a batch is split
+    into parts does not change with the thread count (see `max_threads`), but OpenBLAS's own rounding
+    can, so a run is repeatable bit for bit only at a pinned thread count: `set_num_threads(n)`, or the
+    environment variable KERASISH_THREADS=n, turns the tuner off.
+    """
+
+    WARMUP = 1          # steps after a change that are not timed (threads wake up, caches refill)
+    SAMPLES = 4         # timed steps per candidate
+    MIN_STEP_S = 1e-3   # steps shorter than this are not tuned
+    GAIN = 1.15         # another thread count replaces the current one only if this much faster
+    FIRST_HOLD, MAX_HOLD = 16, 1024   # steps between trials: doubled each time the choice stands
+    SLOWDOWN = 1.5      # steps this much slower than when the choice was made: try again at once
+    FOREIGN = 16        # steps of another kind in a row after which the tuner times that kind instead
+
+    def __init__(self):
+        self.threads = None     # the count BLAS and the kernels run now; None while the tuner is idle
+        self.ceiling = None     # the count the user allows (BLAS's own setting when tuning began)
+        self.pinned = False
+        self._key = None
+        self._foreign = 0
+        self._reset_trial()
+        self._hold = 0
+        self._hold_next = self.FIRST_HOLD
+        self._reference = None  # median step time of the current choice when it was made
+        self._recent = []
+        self._cpu_mark = None
+
+    # --- what the loops call
+    def start(self):
+        """The time a step starts (pass it to `finish`), or None when there is nothing to tune."""
+        if self.pinned or _CONTROLS is None:
+            return None
+        return time.perf_counter()
+
+    def finish(self, started, key):
+        """Record a step begun at `started`; `key` tells comparable steps apart (kind, batch size)."""
+        if started is None:
+            return
+        elapsed = time.perf_counter() - started
+        if self.threads is None or _CONTROLS[0]() != self.threads:
+            if not self._begin():  # first use, or the user changed BLAS's thread count meanwhile
+                return
+        if key != self._key:
+            # a last smaller batch, or a few validation steps, are not compared with the steps timed so far
+            self._foreign += 1
+            if self._key is None or self._foreign > self.FOREIGN:
+                self._key, self._foreign = key, 0
+                self._reset_trial()
+            return
+        self._foreign = 0
+        if self._trial is not None:
+            self._trial_step(elapsed)
+        else:
+            self._hold_step(elapsed)
+
+    # --- the trials
+    def _begin(self):
+        allowed = max(1, min(_CONTROLS[0](), _CPUS))
+        self.ceiling = self.threads = allowed
+        self._key = None
+        self._reset_trial()
+        return allowed > 1
+
+    def _reset_trial(self):
+        """Start a trial: time the current choice first, then each other candidate."""
+        self._trial = [] if self.threads is not None else None
+        self._skip = self.WARMUP
+        self._times = []
+        self._results = {}
+
+    def _trial_step(self, elapsed):
+        if self._skip:
+            self._skip -= 1
+            return
+        self._times.append(elapsed)
+        measuring = self.threads
+        if len(self._times) < self.SAMPLES:
+            first = self._results.get(self._first_of_trial())
+            if first is None or elapsed < 3 * first:
+                return  # (a candidate far slower than the first is not timed to the end)
+        self._results[measuring] = sorted(self._times)[len(self._times) // 2]
+        if len(self._results) == 1:
+            if self._results[measuring] < self.MIN_STEP_S:  # too short to matter: keep, look again later
+                self._decide(measuring)
+                return
+            self._trial = [c for c in self._candidates() if c != measuring]
+        if self._trial:
+            self._set(self._trial.pop(0))
+            self._skip, self._times = self.WARMUP, []
+            return
+        first = self._first_of_trial()
+        best = min(self._results, key=self._results.get)
+        self._decide(best if self._results[best] * self.GAIN < self._results[first] else first)
+
+    def _first_of_trial(self):
+        return next(iter(self._results), None)
+
+    def _decide(self, choice):
+        kept = choice == self._first_of_trial()
+        self._hold_next = min(self._hold_next * 2, self.MAX_HOLD) if kept else self.FIRST_HOLD
+        self._hold = self._hold_next
+        self._reference = self._results[choice]
+        self._recent = []
+        self._trial = None
+        self._set(choice)
+
+    def _hold_step(self, elapsed):
+        self._hold -= 1
+        recent = self._recent
+        recent.append(elapsed)
+        if len(recent) > 8:
+            del recent[0]
+        slowed = len(recent) == 8 and sorted(recent)[4] > self.SLOWDOWN * self._reference >= self.MIN_STEP_S
+        if self._hold <= 0 or slowed:
+            self._reset_trial()
+
+    def _candidates(self):
+        """All the cores allowed, the cores other processes leave free now, and one."""
+        found = {self.ceiling, 1}
+        free = _free_cores(self)
+        if free is not None:
+            found.add(max(1, min(self.ceiling, free)))
+        return sorted(found, reverse=True)
+
+    def _set(self, threads):
+        self.threads = threads
+        _CONTROLS[1](threads)
+
+
+def _free_cores(tuner):
+    """Cores not used by other processes since the last call (Linux's /proc/stat), or None where unknown."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = stat.readline().split()[1:]
+    except OSError:
+        return None
+    jiffies = [int(f) for f in fields]
+    busy_all = (sum(jiffies[:8]) - jiffies[3] - jiffies[4]) / os.sysconf("SC_CLK_TCK")
+    times = os.times()
+    mark = (time.monotonic(), busy_all, times.user + times.system)
+    previous, tuner._cpu_mark = tuner._cpu_mark, mark
+    if previous is None or mark[0] - previous[0] < 0.05:
+        return None
+    others = (mark[1] - previous[1]) - (mark[2] - previous[2])
+    return _CPUS - int(round(max(0.0, others) / (mark[0] - previous[0])))
+
+
+TUNER = StepTuner()
+
+
+def set_num_threads(threads) -> None:
+    """Pin the threads BLAS and the batch-parallel kernels use (None: adapt to the machine's load again).
+
+    By default kerasish chooses between all the cores and fewer from the measured step times, so a busy
+    neighbour process cannot slow training several times over; pinning makes runs repeatable bit for bit.
+    The environment variable KERASISH_THREADS=n pins at import.
+
+    Example:
+        >>> set_num_threads(None)   # the default: adapt
+    """
+    if threads is None:
+        TUNER.pinned = False
+        TUNER.threads = TUNER.ceiling = None
+        if _CONTROLS is not None:
+            _CONTROLS[1](_STARTING_BLAS_THREADS)
+        return
+    threads = int(threads)
+    if threads < 1:
+        raise ValueError(f"set_num_threads: expected a positive thread count or None; received {threads}")
+    TUNER.pinned = True
+    TUNER.threads = TUNER.ceiling = None
+    if _CONTROLS is not None:
+        _CONTROLS[1](min(threads, _CPUS))
+
+
+if os.environ.get("KERASISH_THREADS"):
+    set_num_threads(int(os.environ["KERASISH_THREADS"]))
 
 
 def sum_over_batch(kernel, n, work, mostly_blas=False):
