@@ -33,6 +33,7 @@ import time
 
 import numpy as np
 
+from ..backend.ops.parallel import share_cores
 from ..backend.tensor import Tensor
 
 __all__ = ["Average", "Sum", "Min", "Max", "ReduceOp", "Communicator", "init", "shutdown", "is_initialized",
@@ -295,6 +296,8 @@ def init(comm=None, abort_on_exception: bool = True) -> None:
             raise TypeError("init: `comm` must be an mpi4py communicator (e.g. MPI.COMM_WORLD) or a "
                             f"kerasish.distribute.Communicator; received {type(comm).__name__}")
         _COMM = new
+    if new.local_size > 1:
+        share_cores(new.local_size)  # ranks on one machine split its cores instead of oversubscribing them
     if abort_on_exception and new.size > 1:
         _install_abort_hook(new)
 

@@ -74,6 +74,8 @@ def scenario_train(out_dir):
     rank, size = hvd.rank(), hvd.size()
     assert size == 2 and hvd.mpi_enabled(), (size, hvd.communicator())
     assert hvd.local_size() == 2 and hvd.local_rank() == rank
+    from kerasish.backend.ops import parallel
+    blas_threads = parallel._CONTROLS[0]() if parallel._CONTROLS is not None else -1
     keras.utils.set_random_seed(100 + rank)  # different initial weights on each rank: broadcast must fix them
 
     # collectives
@@ -111,6 +113,7 @@ def scenario_train(out_dir):
     arrays.update({f"history_{k}": np.asarray(v) for k, v in history.items()})
     arrays["allreduce_calls"] = np.asarray(stats["allreduce_calls"])
     arrays["mismatch_error"] = np.asarray(mismatch_error)
+    arrays["blas_threads"] = np.asarray(blas_threads)
     np.savez(os.path.join(out_dir, f"rank{rank}.npz"), **arrays)
 
 

@@ -93,6 +93,16 @@ def test_ranks_end_bit_identical(trained):
     assert int(rank0["allreduce_calls"]) == 5  # one fused all-reduce per step, not one per variable
 
 
+def test_two_ranks_on_one_machine_split_its_cores(trained):
+    """Each rank's BLAS gets half the cores (two ranks with all the cores each oversubscribe them)."""
+    if int(trained[0]["blas_threads"]) == -1 or os.environ.get("OPENBLAS_NUM_THREADS") \
+            or os.environ.get("OMP_NUM_THREADS"):
+        pytest.skip("BLAS threads not controllable here, or set by the environment")
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    for rank in trained:
+        assert int(rank["blas_threads"]) == max(1, cpus // 2)
+
+
 def test_two_ranks_on_half_batches_match_one_process_on_whole_batches(trained, scenarios, single_process):
     keras, hvd = single_process
     rank0 = trained[0]

@@ -222,11 +222,13 @@ class StepTuner:
     Two threads are faster on a quiet 2-core machine, but with another busy process beside it a thread
     that waits for a core it does not get makes every step wait: OpenBLAS's threads spin while they
     wait, and a (32, 128) @ (128, 512) matmul took 9.2 ms on two threads against 0.095 ms on one at a
-    load of 8 on 2 cores; whole training runs were 3-10x slower. So the loops that repeat a step (fit,
-    evaluate, predict, train_on_batch) time each step here, and the tuner now and then runs a few steps
-    with each candidate thread count (all the cores allowed, the cores other processes leave free, one)
-    and keeps the fastest; it tries again after a while (sooner when steps slow down), so it follows a
-    neighbour that comes and goes.
+    load of 8 on 2 cores; an MLP training step took 128 ms on two threads against 2 ms on one with two
+    busy neighbours. So the loops that repeat a step (fit, evaluate, predict, train_on_batch) time each
+    step here, and now and then the tuner runs a trial: a few steps with each candidate thread count (all
+    the cores allowed, the cores other processes leave free, one), the count the load suggests first, and
+    keeps the fastest. A candidate far slower than the best so far is dropped after one step, and the
+    next trial waits until the steps since have made that cost small (at most `PROBE_SHARE` of the time),
+    or until steps slow down (a neighbour arrived), so it follows a neighbour that comes and goes.
 
     Steps shorter than `MIN_STEP_S` are left alone (threads hardly matter there). How a batch is split
     into parts does not change with the thread count (see `max_threads`), but OpenBLAS's own rounding
@@ -235,104 +237,119 @@ class StepTuner:
     """
 
     WARMUP = 1          # steps after a change that are not timed (threads wake up, caches refill)
-    SAMPLES = 4         # timed steps per candidate
+    SAMPLES = 6         # timed steps per candidate; their mean counts (throughput: under contention two
+                        # threads give many fast steps and a few very slow ones, and the median hides those)
     MIN_STEP_S = 1e-3   # steps shorter than this are not tuned
     GAIN = 1.15         # another thread count replaces the current one only if this much faster
-    FIRST_HOLD, MAX_HOLD = 16, 1024   # steps between trials: doubled each time the choice stands
+    HOPELESS = 3.0      # a step this much slower than the best candidate's ends that candidate's turn
+    FIRST_HOLD, MAX_HOLD = 16, 4096   # steps between trials: doubled each time the choice stands
+    PROBE_SHARE = 0.05  # and enough steps that the last trial's extra time is at most this share
     SLOWDOWN = 1.5      # steps this much slower than when the choice was made: try again at once
     FOREIGN = 16        # steps of another kind in a row after which the tuner times that kind instead
 
-    def __init__(self):
+    def __init__(self, controls=None, cpus=None, free_cores=None):
+        # BLAS's (get, set) thread-count functions, the usable cores, and a function giving the cores other
+        # processes leave free (or None): the process's own by default, fakes in the tests
+        self._controls = controls if controls is not None else _CONTROLS
+        self._cpus = cpus if cpus is not None else _CPUS
+        self._free_cores = free_cores if free_cores is not None else _FreeCores(self._cpus)
         self.threads = None     # the count BLAS and the kernels run now; None while the tuner is idle
         self.ceiling = None     # the count the user allows (BLAS's own setting when tuning began)
         self.pinned = False
         self._key = None
         self._foreign = 0
-        self._reset_trial()
-        self._hold = 0
+        self._queue = None      # candidates still to time in the running trial; None between trials
         self._hold_next = self.FIRST_HOLD
-        self._reference = None  # median step time of the current choice when it was made
-        self._recent = []
-        self._cpu_mark = None
 
     # --- what the loops call
     def start(self):
         """The time a step starts (pass it to `finish`), or None when there is nothing to tune."""
-        if self.pinned or _CONTROLS is None:
+        if self.pinned or self._controls is None:
             return None
         return time.perf_counter()
 
     def finish(self, started, key):
         """Record a step begun at `started`; `key` tells comparable steps apart (kind, batch size)."""
-        if started is None:
-            return
-        elapsed = time.perf_counter() - started
-        if self.threads is None or _CONTROLS[0]() != self.threads:
-            if not self._begin():  # first use, or the user changed BLAS's thread count meanwhile
+        if started is not None:
+            self.record(time.perf_counter() - started, key)
+
+    def record(self, elapsed, key):
+        """Record a step that took `elapsed` seconds."""
+        if self.threads is None or self._controls[0]() != self.threads:
+            self._begin()  # first use, or the user changed BLAS's thread count meanwhile
+            if self.ceiling == 1:
                 return
         if key != self._key:
             # a last smaller batch, or a few validation steps, are not compared with the steps timed so far
             self._foreign += 1
             if self._key is None or self._foreign > self.FOREIGN:
                 self._key, self._foreign = key, 0
-                self._reset_trial()
+                self._start_trial()
             return
         self._foreign = 0
-        if self._trial is not None:
+        if self._queue is not None:
             self._trial_step(elapsed)
         else:
             self._hold_step(elapsed)
 
-    # --- the trials
+    # --- trials
     def _begin(self):
-        allowed = max(1, min(_CONTROLS[0](), _CPUS))
-        self.ceiling = self.threads = allowed
-        self._key = None
-        self._reset_trial()
-        return allowed > 1
+        self.ceiling = self.threads = max(1, min(self._controls[0](), self._cpus))
+        self._key, self._queue = None, None
+        self._hold_next = self.FIRST_HOLD
+        self._free_cores()  # starts the measurement of the other processes' load
 
-    def _reset_trial(self):
-        """Start a trial: time the current choice first, then each other candidate."""
-        self._trial = [] if self.threads is not None else None
-        self._skip = self.WARMUP
-        self._times = []
+    def _start_trial(self):
+        self._incumbent = self.threads
         self._results = {}
+        self._spent = []      # every step's time during the trial
+        candidates = {self.ceiling, 1}
+        free = self._free_cores()
+        guess = self.threads if free is None else max(1, min(self.ceiling, free))
+        candidates.add(guess)
+        # the count the load suggests first: a count far slower is then dropped after a single step
+        self._queue = [guess] + sorted(candidates - {guess}, reverse=True)
+        self._next_candidate()
+
+    def _next_candidate(self):
+        if not self._queue:
+            self._conclude()
+            return
+        self._set(self._queue.pop(0))
+        self._skip, self._times = self.WARMUP, []
 
     def _trial_step(self, elapsed):
+        self._spent.append(elapsed)
+        best = min(self._results.values(), default=None)
+        if best is not None and elapsed > self.HOPELESS * best:
+            self._results[self.threads] = elapsed  # (its warm-up step included: it costs as much)
+            self._next_candidate()
+            return
         if self._skip:
             self._skip -= 1
             return
         self._times.append(elapsed)
-        measuring = self.threads
         if len(self._times) < self.SAMPLES:
-            first = self._results.get(self._first_of_trial())
-            if first is None or elapsed < 3 * first:
-                return  # (a candidate far slower than the first is not timed to the end)
-        self._results[measuring] = sorted(self._times)[len(self._times) // 2]
-        if len(self._results) == 1:
-            if self._results[measuring] < self.MIN_STEP_S:  # too short to matter: keep, look again later
-                self._decide(measuring)
-                return
-            self._trial = [c for c in self._candidates() if c != measuring]
-        if self._trial:
-            self._set(self._trial.pop(0))
-            self._skip, self._times = self.WARMUP, []
             return
-        first = self._first_of_trial()
-        best = min(self._results, key=self._results.get)
-        self._decide(best if self._results[best] * self.GAIN < self._results[first] else first)
+        self._results[self.threads] = sum(self._times) / len(self._times)
+        if len(self._results) == 1 and self._results[self.threads] < self.MIN_STEP_S:
+            self._queue = []  # too short to matter: keep what runs now, look again later
+        self._next_candidate()
 
-    def _first_of_trial(self):
-        return next(iter(self._results), None)
-
-    def _decide(self, choice):
-        kept = choice == self._first_of_trial()
+    def _conclude(self):
+        results, incumbent = self._results, self._incumbent
+        best = min(results, key=results.get)
+        if incumbent in results and results[best] * self.GAIN >= results[incumbent]:
+            best = incumbent  # not enough faster to be worth a change
+        kept = best == incumbent
         self._hold_next = min(self._hold_next * 2, self.MAX_HOLD) if kept else self.FIRST_HOLD
-        self._hold = self._hold_next
-        self._reference = self._results[choice]
+        self._reference = results[best]
+        # the trial's extra time over running `best` throughout, repaid over the hold
+        extra = sum(self._spent) - len(self._spent) * self._reference
+        self._hold = max(self._hold_next, min(int(extra / (self.PROBE_SHARE * self._reference)), self.MAX_HOLD))
         self._recent = []
-        self._trial = None
-        self._set(choice)
+        self._queue = None
+        self._set(best)
 
     def _hold_step(self, elapsed):
         self._hold -= 1
@@ -340,39 +357,39 @@ class StepTuner:
         recent.append(elapsed)
         if len(recent) > 8:
             del recent[0]
-        slowed = len(recent) == 8 and sorted(recent)[4] > self.SLOWDOWN * self._reference >= self.MIN_STEP_S
+        slowed = len(recent) == 8 and sum(recent) / 8 > self.SLOWDOWN * self._reference >= self.MIN_STEP_S
         if self._hold <= 0 or slowed:
-            self._reset_trial()
-
-    def _candidates(self):
-        """All the cores allowed, the cores other processes leave free now, and one."""
-        found = {self.ceiling, 1}
-        free = _free_cores(self)
-        if free is not None:
-            found.add(max(1, min(self.ceiling, free)))
-        return sorted(found, reverse=True)
+            self._start_trial()
 
     def _set(self, threads):
+        if threads != self.threads or self._controls[0]() != threads:
+            self._controls[1](threads)
         self.threads = threads
-        _CONTROLS[1](threads)
 
 
-def _free_cores(tuner):
-    """Cores not used by other processes since the last call (Linux's /proc/stat), or None where unknown."""
-    try:
-        with open("/proc/stat") as stat:
-            fields = stat.readline().split()[1:]
-    except OSError:
-        return None
-    jiffies = [int(f) for f in fields]
-    busy_all = (sum(jiffies[:8]) - jiffies[3] - jiffies[4]) / os.sysconf("SC_CLK_TCK")
-    times = os.times()
-    mark = (time.monotonic(), busy_all, times.user + times.system)
-    previous, tuner._cpu_mark = tuner._cpu_mark, mark
-    if previous is None or mark[0] - previous[0] < 0.05:
-        return None
-    others = (mark[1] - previous[1]) - (mark[2] - previous[2])
-    return _CPUS - int(round(max(0.0, others) / (mark[0] - previous[0])))
+class _FreeCores:
+    """Cores not used by other processes since the last call (Linux's /proc/stat less this process's own CPU
+    time), or None where unknown or too soon to tell."""
+
+    def __init__(self, cpus):
+        self._cpus = cpus
+        self._mark = None
+
+    def __call__(self):
+        try:
+            with open("/proc/stat") as stat:
+                fields = stat.readline().split()[1:]
+        except OSError:
+            return None
+        jiffies = [int(f) for f in fields]
+        busy_all = (sum(jiffies[:8]) - jiffies[3] - jiffies[4]) / os.sysconf("SC_CLK_TCK")  # less idle, iowait
+        times = os.times()
+        mark = (time.monotonic(), busy_all, times.user + times.system)
+        previous, self._mark = self._mark, mark
+        if previous is None or mark[0] - previous[0] < 0.05:
+            return None
+        others = (mark[1] - previous[1]) - (mark[2] - previous[2])
+        return self._cpus - int(round(max(0.0, others) / (mark[0] - previous[0])))
 
 
 TUNER = StepTuner()
@@ -401,6 +418,21 @@ def set_num_threads(threads) -> None:
     TUNER.threads = TUNER.ceiling = None
     if _CONTROLS is not None:
         _CONTROLS[1](min(threads, _CPUS))
+
+
+def share_cores(processes) -> int:
+    """Limit BLAS and the batch kernels to this process's share of the cores when `processes` processes on
+    this machine train together (MPI ranks): two ranks on two cores, each with two spinning BLAS threads,
+    wait on each other. A thread count the user chose (OPENBLAS_NUM_THREADS, OMP_NUM_THREADS,
+    KERASISH_THREADS, set_num_threads) is left as it is. Returns the threads this process may use."""
+    if _CONTROLS is None:
+        return 1
+    if TUNER.pinned or any(os.environ.get(v) for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")):
+        return _CONTROLS[0]()
+    share = max(1, _CPUS // max(1, int(processes)))
+    _CONTROLS[1](min(share, _CONTROLS[0]()))
+    TUNER.threads = None  # the tuner starts again under the new limit
+    return _CONTROLS[0]()
 
 
 if os.environ.get("KERASISH_THREADS"):
