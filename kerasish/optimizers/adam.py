@@ -37,6 +37,9 @@ class Adam(Optimizer):
             ema_overwrite_frequency, jit_compile: see `Optimizer`.
     """
 
+    _legacy_config_keys = ('learning_rate', 'beta_1', 'beta_2', 'epsilon', 'amsgrad')
+    _legacy_slot_lists = ('_momentums', '_velocities', '_velocity_hats')
+
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False,
                  weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
                  ema_momentum=0.99, ema_overwrite_frequency=None, jit_compile=True, name="Adam", **kwargs):
@@ -151,6 +154,9 @@ class Adamax(Optimizer):
         >>> np.round(w.numpy(), 5)
         array([0.9], dtype=float32)
     """
+
+    _legacy_config_keys = ('learning_rate', 'beta_1', 'beta_2', 'epsilon')
+    _legacy_slot_lists = ('_m', '_u')
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=None,
                  clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,

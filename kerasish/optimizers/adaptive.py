@@ -197,6 +197,9 @@ class Adadelta(Optimizer):
         array([0.998586], dtype=float32)
     """
 
+    _legacy_config_keys = ('learning_rate', 'rho', 'epsilon')
+    _legacy_slot_lists = ('_accumulated_grads', '_accumulated_delta_vars')
+
     def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, weight_decay=None, clipnorm=None,
                  clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, jit_compile=True, name="Adadelta", **kwargs):

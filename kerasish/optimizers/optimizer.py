@@ -563,6 +563,32 @@ class Optimizer:
             config["decay"] = self.decay
         return config
 
+    # --- saving with the pre-2.11 `decay`
+    # tf_keras's current optimizers refuse `decay`, so a file with it would not load there; an optimizer
+    # with it is saved as tf_keras's legacy class instead where that class has the same update rule: the
+    # legacy class's hyperparameters, and its state order (iteration, then each slot kind for every variable).
+    _legacy_config_keys = None   # the legacy class's hyperparameters (None: no legacy class with this rule)
+    _legacy_slot_lists = ()      # this class's slot lists, in the legacy class's slot order
+
+    def saved_as_legacy(self) -> bool:
+        """Whether files get this optimizer as tf_keras's legacy class (`decay` set, and nothing the legacy
+        class lacks: weight_decay, EMA)."""
+        return bool(self.decay) and self._legacy_config_keys is not None and self.weight_decay is None \
+            and not self.use_ema
+
+    def legacy_config(self):
+        """The config tf_keras's legacy class writes and takes."""
+        config = self.get_config()
+        legacy = {"name": config["name"], "decay": self.decay}
+        legacy.update({key: config[key] for key in self._legacy_config_keys})
+        legacy.update({key: config[key] for key in ("clipnorm", "clipvalue", "global_clipnorm")
+                       if config.get(key) is not None})
+        return legacy  # (no `is_legacy_optimizer` key: tf_keras's legacy classes refuse it; absent means legacy)
+
+    def legacy_variables(self):
+        """The variables in the legacy class's order: iteration, then every variable's first slot, ..."""
+        return [self._iterations] + [slot for name in self._legacy_slot_lists for slot in getattr(self, name)]
+
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """Create an optimizer from `get_config()` output (also Keras 2 legacy configs with `lr`/`decay`)."""

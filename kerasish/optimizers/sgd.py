@@ -35,6 +35,9 @@ class SGD(Optimizer):
             ema_overwrite_frequency, jit_compile: see `Optimizer`.
     """
 
+    _legacy_config_keys = ('learning_rate', 'momentum', 'nesterov')
+    _legacy_slot_lists = ('momentums',)
+
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None, clipnorm=None,
                  clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, jit_compile=True, name="SGD", **kwargs):

@@ -311,8 +311,11 @@ def compile_args_from_training_config(training_config, custom_objects=None, outp
 
 # --------------------------------------------------------------------------- optimizer state
 def save_optimizer_weights_to_hdf5_group(group, optimizer):
-    """Write the optimizer's variables (iteration first, then slots) into `group/optimizer_weights`."""
+    """Write the optimizer's variables (iteration first, then slots) into `group/optimizer_weights`, in the
+    legacy order when the optimizer is saved as tf_keras's legacy class (see `Optimizer.saved_as_legacy`)."""
     variables = list(getattr(optimizer, "variables", None) or [])
+    if variables and getattr(optimizer, "saved_as_legacy", lambda: False)():
+        variables = optimizer.legacy_variables()
     if not variables:
         return
     save_subset_weights_to_hdf5_group(group.create_group("optimizer_weights"), variables, optimizer.name)
