@@ -115,15 +115,13 @@ def test_efficientnet_imagenet_path_rescales_like_tf_keras(tmp_path, monkeypatch
     ("MobileNetV2", {"alpha": 0.35, "input_shape": (32, 32, 3), "classes": 4}, 32),
     pytest.param("InceptionResNetV2", {"include_top": False, "input_shape": (75, 75, 3), "pooling": "avg"}, 75,
                  marks=pytest.mark.slow),
-    # x + 3.0 in the hard sigmoid is an op layer: savable once symbolic operators become TFOpLambda-like layers
-    # (issue 17); strict, so the day it passes this marker must go
-    pytest.param("MobileNetV3Small", {"input_shape": (32, 32, 3), "classes": 4}, 32,
-                 marks=pytest.mark.xfail(raises=NotImplementedError, strict=True,
-                                         reason="operator layers are not serializable yet (issue 17)")),
+    # x + 3.0 in the hard sigmoid is an operator layer (TFOpLambda), saved by op name and arguments
+    ("MobileNetV3Small", {"input_shape": (32, 32, 3), "classes": 4}, 32),
 ])
 def test_saved_application_model_reloads_without_running_code(constructor, kwargs, size, tmp_path):
     """The whole model (config + weights) round-trips through .h5 with safe loading: no Lambda layers
-    (InceptionResNetV2's scaled sums are CustomScaleLayer, found by its registered name)."""
+    (InceptionResNetV2's scaled sums are CustomScaleLayer, found by its registered name; MobileNetV3's
+    operators are op layers)."""
     model = _build(constructor, kwargs, weights=None)
     path = tmp_path / "model.h5"
     model.save(str(path))
