@@ -260,11 +260,15 @@ class StepTuner:
         self._foreign = 0
         self._queue = None      # candidates still to time in the running trial; None between trials
         self._hold_next = self.FIRST_HOLD
+        self._sleep = 0         # steps to leave untimed
 
     # --- what the loops call
     def start(self):
         """The time a step starts (pass it to `finish`), or None when there is nothing to tune."""
         if self.pinned or self._controls is None:
+            return None
+        if self._sleep:  # steps too short to tune: not even timed for a while (a few us each)
+            self._sleep -= 1
             return None
         return time.perf_counter()
 
@@ -341,6 +345,9 @@ class StepTuner:
         best = min(results, key=results.get)
         if incumbent in results and results[best] * self.GAIN >= results[incumbent]:
             best = incumbent  # not enough faster to be worth a change
+        if results[best] < self.MIN_STEP_S:
+            best = incumbent  # steps too short for threads to matter
+            results.setdefault(best, min(results.values()))
         kept = best == incumbent
         self._hold_next = min(self._hold_next * 2, self.MAX_HOLD) if kept else self.FIRST_HOLD
         self._reference = results[best]
@@ -350,6 +357,8 @@ class StepTuner:
         self._recent = []
         self._queue = None
         self._set(best)
+        if self._reference < self.MIN_STEP_S:
+            self._sleep, self._hold = self._hold, 1  # a new trial after the sleep
 
     def _hold_step(self, elapsed):
         self._hold -= 1
