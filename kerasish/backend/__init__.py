@@ -45,6 +45,7 @@ from .ops.control import (  # noqa: F401
     foldl, foldr, in_test_phase, in_train_phase, learning_phase_scope, map_fn, rnn, switch)
 from .ops.ctc import ctc_batch_cost, ctc_decode, ctc_label_dense_to_sparse  # noqa: F401
 from .ops.local_conv import local_conv, local_conv1d, local_conv2d  # noqa: F401
+from .ops.parallel import set_num_threads  # noqa: F401
 from .ops import ctc as _ctc_ops
 from .ops import shape as _shape_ops
 from . import dispatch
