@@ -35,6 +35,7 @@ def force_split(monkeypatch):
     blas = FakeBlas(3)
     monkeypatch.setattr(parallel, "_CONTROLS", (blas.get, blas.set))
     monkeypatch.setattr(parallel, "_CPUS", 3)
+    monkeypatch.setattr(parallel, "TUNER", parallel.StepTuner(controls=(blas.get, blas.set), cpus=3))
     monkeypatch.setattr(parallel, "MIN_WORK_PER_THREAD", 1)
     monkeypatch.setattr(parallel, "_last_team_use", 0.0)
     monkeypatch.setattr(parallel, "BLAS_SPIN_S", 1e9)  # Dense kernels join the team too

@@ -415,8 +415,7 @@ def set_num_threads(threads) -> None:
         >>> set_num_threads(None)   # the default: adapt
     """
     if threads is None:
-        TUNER.pinned = False
-        TUNER.threads = TUNER.ceiling = None
+        TUNER.__init__()  # adapting again from scratch
         if _CONTROLS is not None:
             _CONTROLS[1](_STARTING_BLAS_THREADS)
         return
