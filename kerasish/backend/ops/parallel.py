@@ -239,6 +239,7 @@ class StepTuner:
     WARMUP = 1          # steps after a change that are not timed (threads wake up, caches refill)
     SAMPLES = 6         # timed steps per candidate; their mean counts (throughput: under contention two
                         # threads give many fast steps and a few very slow ones, and the median hides those)
+    LONG_STEP_S = 0.05  # steps this long need no warm-up and 2 samples (a wide model may run 4 steps an epoch)
     MIN_STEP_S = 1e-3   # steps shorter than this are not tuned
     GAIN = 1.15         # another thread count replaces the current one only if this much faster
     HOPELESS = 3.0      # a step this much slower than the best candidate's ends that candidate's turn
@@ -329,11 +330,12 @@ class StepTuner:
             self._results[self.threads] = elapsed  # (its warm-up step included: it costs as much)
             self._next_candidate()
             return
-        if self._skip:
+        if self._skip and elapsed < self.LONG_STEP_S:
             self._skip -= 1
             return
+        self._skip = 0
         self._times.append(elapsed)
-        if len(self._times) < self.SAMPLES:
+        if len(self._times) < (2 if min(self._times) >= self.LONG_STEP_S else self.SAMPLES):
             return
         self._results[self.threads] = sum(self._times) / len(self._times)
         if len(self._results) == 1 and self._results[self.threads] < self.MIN_STEP_S:
