@@ -26,7 +26,8 @@ from .backend import dispatch as _dispatch
 from .backend import config
 from .backend.ops import crossentropy as _ce
 from .backend.ops import math as m
-from .backend.ops.core import RECORDING, record, tensor_and_array, unbroadcast
+from .backend.ops.core import RECORDING, record, tensor_and_array
+from .backend.ops.math import unbroadcast
 from .backend.tensor import Tensor
 from .backend.user_warnings import warn
 from .utils.serialization import builtin_objects as _builtin_objects

@@ -35,10 +35,11 @@ from .ops.reduce import (  # noqa: F401
     all, any, argmax, argmin, cumprod, cumsum, logsumexp, norm, prod, std, var)
 from .ops.shape import (  # noqa: F401
     arange, batch_flatten, concatenate, expand_dims, flatten, flip, gather, moveaxis, one_hot, pad,
-    permute_dimensions, repeat, repeat_elements, resize_images, resize_volumes, reverse, spatial_2d_padding,
+    permute_dimensions, repeat, repeat_elements, reverse, spatial_2d_padding,
     spatial_3d_padding, split, squeeze, stack, swapaxes, take, take_along_axis, temporal_padding, tile, transpose,
     unstack)
 from .ops.linalg import batch_dot, dot, einsum, tensordot  # noqa: F401
+from .ops.resize import resize_images, resize_volumes  # noqa: F401
 from .ops.random import (  # noqa: F401
     random_bernoulli, random_binomial, random_normal, random_uniform, truncated_normal)
 from .ops.control import (  # noqa: F401
