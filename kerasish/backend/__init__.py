@@ -12,8 +12,6 @@ Example:
 """
 import builtins as _builtins
 import contextlib
-import importlib as _importlib
-import importlib.util as _importlib_util
 
 import numpy as np
 
@@ -48,6 +46,7 @@ from .ops.ctc import ctc_batch_cost, ctc_decode, ctc_label_dense_to_sparse  # no
 from .ops.local_conv import local_conv, local_conv1d, local_conv2d  # noqa: F401
 from .ops import ctc as _ctc_ops
 from .ops import shape as _shape_ops
+from .ops import conv as _conv_ops, crossentropy as _crossentropy_ops, nn as _nn_ops, pool as _pool_ops
 from . import dispatch
 
 
@@ -660,21 +659,17 @@ def name_scope(name):
 
 
 # --------------------------------------------------------------------------- ops from the other op families
-def _reexport(family):
-    """Export the `__all__` names of ops/<family>.py here (skipped while that module does not exist yet)."""
-    full = f"{__name__}.ops.{family}"
-    if _importlib_util.find_spec(full) is None:
-        return
-    module = _importlib.import_module(full)
+def _reexport(module):
+    """Export the `__all__` names of an op family module (nn, conv, pool, crossentropy) here."""
     names = getattr(module, "__all__", None)
     if names is None:
         names = [n for n, v in vars(module).items() if not n.startswith("_") and callable(v)
-                 and getattr(v, "__module__", None) == full]
+                 and getattr(v, "__module__", None) == module.__name__]
     globals().update({n: getattr(module, n) for n in names})
 
 
-# Imported last, so the layer-kernel families' definitions (activations, conv, pool, crossentropy) win.
-for _family in ("nn", "conv", "pool", "crossentropy"):
+# Exported last, so the layer-kernel families' definitions (activations, conv, pool, crossentropy) win.
+for _family in (_nn_ops, _conv_ops, _pool_ops, _crossentropy_ops):
     _reexport(_family)
 del _family
 

@@ -153,6 +153,18 @@ class KerasTensor:
         return self is not other
 
 
+def node_key(layer, node_index: int) -> str:
+    """The key of one call of `layer` in a network's node set (tf_keras's `_make_node_key`).
+
+    Example:
+        >>> class Named:
+        ...     name = "dense"
+        >>> node_key(Named(), 1)
+        'dense_ib-1'
+    """
+    return f"{layer.name}_ib-{node_index}"
+
+
 class Node:
     """One call of `layer` in a graph: its (symbolic) arguments and outputs."""
 

@@ -26,6 +26,7 @@ from ..backend.ops import fused
 from ..backend.ops import math as m
 from ..backend.tensor import Tensor
 from ..layers.input_layer import CapturedValues, InputLayer, Node
+from ..layers.input_layer import node_key as _node_key
 from ..layers.op_layers import AddLoss, AddMetric, GradientsOp, TapedRun
 from ..layers import layer as layer_module
 from ..backend.tape import RECORDING
@@ -371,10 +372,6 @@ def _call_with_captures(node, args, kwargs, values):
         ctx["captures"] = saved
 
 
-def _node_key(layer, node_index):
-    return f"{layer.name}_ib-{node_index}"
-
-
 def map_graph_network(inputs, outputs):
     """(network_nodes, nodes_by_depth, layers, layers_by_depth) for the graph from `inputs` to `outputs`."""
     finished, in_progress = set(), set()
@@ -455,6 +452,7 @@ def map_graph_network(inputs, outputs):
 
 
 @register_builtin("layer", "Model")
+@register_builtin("model")
 class Functional(Model):
     """A model defined by connecting layers from `Input`s to outputs (`keras.Model(inputs, outputs)`)."""
 

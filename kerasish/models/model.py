@@ -30,6 +30,7 @@ from ..backend.user_warnings import warn
 
 
 @register_builtin("layer")
+@register_builtin("model")
 class Model(Layer):
     """Groups layers into an object with training and inference features."""
 

@@ -23,6 +23,7 @@ from .model import Model
 
 
 @register_builtin("layer")
+@register_builtin("model")
 class Sequential(Functional):
     """A model whose layers each have one input and one output, applied in order.
 

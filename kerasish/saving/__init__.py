@@ -31,7 +31,7 @@ from .hdf5_weights import (load_weights, load_weights_from_hdf5_group,  # noqa: 
                            load_weights_from_hdf5_group_by_name, preprocess_weights_for_loading, save_weights,
                            save_weights_to_hdf5_group)
 from .model_config import model_from_config, model_from_json  # noqa: F401
-from .safe_mode import current_safe_mode, safe_mode_scope  # noqa: F401
+from ..utils.safe_mode import current_safe_mode, safe_mode_scope  # noqa: F401
 from ..utils.serialization import (custom_object_scope, deserialize_keras_object, get_custom_objects,  # noqa: F401
                                    get_registered_name, get_registered_object, register_keras_serializable,
                                    serialize_keras_object)

@@ -31,7 +31,8 @@ from .hdf5_attrs import read_string, read_string_list
 from .hdf5_weights import (BACKEND, KERAS_VERSION, _open_for_reading, _reading_errors, check_save_format,
                            is_h5_group, load_subset_weights_from_hdf5_group, load_weights_from_hdf5_group,
                            save_subset_weights_to_hdf5_group, save_weights_to_hdf5_group)
-from .lambda_bytecode import ForeignBytecodeError
+from ..utils.lambda_bytecode import ForeignBytecodeError
+from ..utils.serialization import model_class
 from .model_config import model_from_config
 
 
@@ -59,9 +60,7 @@ def to_json(obj):
 
 # --------------------------------------------------------------------------- model config
 def _is_saveable_graph(model):
-    from ..models.sequential import Sequential
-
-    return isinstance(model, Sequential) or getattr(model, "_is_graph_network", False)
+    return isinstance(model, model_class("Sequential")) or getattr(model, "_is_graph_network", False)
 
 
 def _warn_incomplete_configs(model):

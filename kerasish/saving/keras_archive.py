@@ -35,6 +35,7 @@ import os
 import zipfile
 
 from ._warn import warn
+from ..utils.serialization import model_class
 from .keras_weights_h5 import (KERAS3, TF_KERAS, check_dialect, detect_dialect, load_weights_from_file,
                                path_ends_with, walk)
 
@@ -80,7 +81,6 @@ def _json_default(value):
 
 def _tf_keras_entry(obj, entry):
     """A layer entry of Keras 2's config with tf.keras 2.13+'s `module`, `registered_name` and `build_config`."""
-    from ..models.sequential import Sequential
     from ..utils.serialization import get_registered_name
 
     cls = type(obj)
@@ -89,7 +89,7 @@ def _tf_keras_entry(obj, entry):
     if ">" in registered:
         out.update(module=None if cls.__module__ == "__main__" else cls.__module__, class_name=cls.__name__,
                    registered_name=registered)
-    elif isinstance(obj, Sequential):
+    elif isinstance(obj, model_class("Sequential")):
         out.update(module="keras", registered_name=None)
     elif getattr(obj, "_is_graph_network", False):
         out.update(module="tf_keras.src.engine.functional", registered_name="Functional")
