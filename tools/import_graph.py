@@ -25,17 +25,21 @@ ALLOWED_MARK = "late import (plugin)"
 
 # Floors, bottom up. A room may import rooms on its own floor or below (never forming a circle).
 FLOORS = {
-    0: ["backend"],                               # the numeric engine: tensors, tape, ops, config
-    1: ["utils"],                                 # registry, safe-mode flag, data helpers on the engine
-    2: ["activations", "initializers", "regularizers", "constraints", "ops", "mixed_precision"],
-    3: ["layers"],                                # Layer, KerasTensor, every layer family, op layers
-    4: ["losses", "objectives", "metrics", "optimizers"],
-    5: ["saving"],                                # reads/writes configs and weights via the registry
-    6: ["models"],                                # Model, Functional, Sequential, fit, symbolic K.*
-    7: ["callbacks", "callbacks_tensorboard", "distribute", "preprocessing", "datasets", "testing"],
-    8: ["applications", "wrappers", "engine"],    # built on models; `engine` = legacy keras.engine paths
-    9: ["__init__", "__main__"],                   # the public facade `kerasish` and the demo
+    0: ["backend"],          # the numeric engine: config, Tensor, tape, ops (imports nothing of kerasish above it)
+    1: ["utils"],            # registry, safe-mode flag, Lambda bytecode check, data/image/sequence helpers
+    2: ["activations", "initializers", "regularizers", "constraints", "ops"],
+    3: ["losses", "objectives", "metrics", "optimizers"],  # compute on the engine alone
+    4: ["mixed_precision"],  # dtype policies (layers use them) and LossScaleOptimizer (wraps an optimizer)
+    5: ["layers"],           # Layer, KerasTensor, Node, every layer family, op layers (add_metric uses metrics)
+    6: ["saving"],           # configs and weights files; finds layer and model classes through the registry
+    7: ["callbacks"],        # fit's callbacks, TensorBoard among them
+    8: ["models"],           # Model, Functional, Sequential, fit, the symbolic K.function/K.gradients
+    9: ["preprocessing", "datasets", "distribute", "testing"],
+    10: ["applications", "wrappers", "engine", "legacy_paths"],  # legacy_paths: Keras 2 module paths
+    11: ["__init__", "__main__"],  # the public facade `kerasish` and the demo
 }
+# Modules that only keep a Keras 2 import path alive (re-exporting from higher floors) live in their own room.
+LEGACY_PATH_MODULES = {"kerasish.utils.losses_utils", "kerasish.utils.test_utils"}
 FLOOR_OF = {room: floor for floor, rooms in FLOORS.items() for room in rooms}
 
 
@@ -47,6 +51,8 @@ def module_name(path, root):
 
 
 def room_of(module):
+    if module in LEGACY_PATH_MODULES:
+        return "legacy_paths"
     parts = module.split(".")
     if len(parts) == 1:
         return "__init__"
