@@ -25,6 +25,7 @@ from ..backend import config
 from ..backend.config import dtype_name, numpy_dtype  # noqa: F401  (layers name dtypes as Keras does)
 from ..backend.tape import no_recording
 from ..backend.tensor import Tensor, Variable, as_tensor
+from ..metrics import Mean, metric_of_result
 from ..mixed_precision.autocast import autocast_call
 from ..mixed_precision.policy import AUTOCAST_IN_USE, Policy, resolve_layer_dtype, serialize_policy
 from ..utils.serialization import register_builtin
@@ -518,8 +519,6 @@ class Layer:
         if aggregation not in (None, "mean"):
             raise ValueError(f"We currently support only `mean` sample-wise metric aggregation. You provided "
                              f"aggregation=`{aggregation}`")
-        from ..metrics import Mean, metric_of_result
-
         if is_symbolic(value):
             if not getattr(self, "_is_graph_network", False):
                 raise ValueError(f"Layer {self.name}: add_metric with a Keras tensor outside `call` needs a functional "
