@@ -23,7 +23,7 @@ from .pooling import (  # noqa: F401
     MaxPool1D, MaxPool2D, MaxPool3D, AvgPool1D, AvgPool2D, AvgPool3D, GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D,
     GlobalAvgPool1D, GlobalAvgPool2D, GlobalAvgPool3D)
 from .normalization import BatchNormalization, LayerNormalization, GroupNormalization, UnitNormalization  # noqa: F401
-from .recurrent import (  # noqa: F401
+from .rnn import (  # noqa: F401
     AbstractRNNCell, SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells, RNN, SimpleRNN, LSTM, GRU, ConvLSTM1D,
     ConvLSTM2D, ConvLSTM3D)
 from .embedding import Embedding  # noqa: F401
