@@ -161,19 +161,30 @@ class Model(Layer):
             steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1,
             max_queue_size=10, workers=1, use_multiprocessing=False):
         """Train the model; returns a `History`."""
-        return training.fit(self, **{k: v for k, v in locals().items() if k != "self"})
+        return training.fit(
+            self, x=x, y=y, batch_size=batch_size, epochs=epochs, verbose=verbose, callbacks=callbacks,
+            validation_split=validation_split, validation_data=validation_data, shuffle=shuffle,
+            class_weight=class_weight, sample_weight=sample_weight, initial_epoch=initial_epoch,
+            steps_per_epoch=steps_per_epoch, validation_steps=validation_steps,
+            validation_batch_size=validation_batch_size, validation_freq=validation_freq,
+            max_queue_size=max_queue_size, workers=workers, use_multiprocessing=use_multiprocessing)
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
                  callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False, return_dict=False,
                  **kwargs):
         """Loss and metrics on the given data (a scalar, a list, or a dict with `return_dict`)."""
-        args = {k: v for k, v in locals().items() if k not in ("self", "kwargs")}
-        return training.evaluate(self, **args)
+        # Keras 2 accepts and ignores other keyword arguments here
+        return training.evaluate(
+            self, x=x, y=y, batch_size=batch_size, verbose=verbose, sample_weight=sample_weight, steps=steps,
+            callbacks=callbacks, max_queue_size=max_queue_size, workers=workers,
+            use_multiprocessing=use_multiprocessing, return_dict=return_dict)
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, max_queue_size=10, workers=1,
                 use_multiprocessing=False):
         """Outputs for the input samples as numpy arrays (a list for several outputs)."""
-        return training.predict(self, **{k: v for k, v in locals().items() if k != "self"})
+        return training.predict(
+            self, x, batch_size=batch_size, verbose=verbose, steps=steps, callbacks=callbacks,
+            max_queue_size=max_queue_size, workers=workers, use_multiprocessing=use_multiprocessing)
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
                        return_dict=False):
