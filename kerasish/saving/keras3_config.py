@@ -23,6 +23,7 @@ Example:
 import numpy as np
 
 from ._warn import warn
+from .hdf5_model import compile_args_from_training_config
 from ..layers.input_layer import node_key
 from ..utils.serialization import model_class
 
@@ -491,8 +492,6 @@ def compile_arguments(config, custom_objects=None, output_names=()):
         >>> type(args["optimizer"]).__name__, args["loss"], args["metrics"]
         ('Adam', 'mean_squared_error', ['mae'])
     """
-    from .hdf5_model import compile_args_from_training_config
-
     config = from_keras3(config)
     optimizer = config.get("optimizer")
     if optimizer is None:
