@@ -24,7 +24,7 @@ import json
 import numpy as np
 
 from ..layers.layer import Layer, flatten
-from ..utils.serialization import register_builtin
+from ..utils.serialization import model_class, register_builtin
 from . import training
 from ..backend.user_warnings import warn
 
@@ -39,9 +39,8 @@ class Model(Layer):
 
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
-            from .functional import Functional
-
-            return Functional.__new__(Functional)
+            functional = model_class("Functional")  # a subclass, defined in functional.py (which imports this)
+            return functional.__new__(functional)
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):
@@ -329,10 +328,9 @@ class Model(Layer):
     def from_config(cls, config, custom_objects=None):
         """Functional configs (with `layers`/`input_layers`) rebuild a graph; others call the constructor."""
         if "layers" in config and "input_layers" in config:
-            from .functional import Functional
-
-            target = cls if issubclass(cls, Functional) else Functional
-            return Functional.from_config.__func__(target, config, custom_objects)
+            functional = model_class("Functional")
+            target = cls if issubclass(cls, functional) else functional
+            return functional.from_config.__func__(target, config, custom_objects)
         return super().from_config(config, custom_objects)
 
     def get_config(self):
