@@ -32,6 +32,10 @@ from ..utils.serialization import register_builtin
 
 _CONTEXT = threading.local()  # per-thread call context: training flag and call depth
 
+# The symbolic side of a layer call (Keras tensors, Nodes, dry runs) lives in input_layer.py, which is built
+# on Layer: it installs its entry points here when it loads (layers/__init__ loads it right after this module).
+SYMBOLIC_CALLS = {}  # "call": symbolic_call(layer, inputs, args, kwargs); "output_shape": infer_output_shape
+
 
 # Bumped whenever a layer gains a sublayer, so cached layer walks know to redo themselves.
 _STRUCTURE_VERSION = [0]
@@ -578,9 +582,7 @@ class Layer:
             input_shape = inputs.array.shape
         else:
             if any_symbolic(inputs):
-                from .input_layer import symbolic_call
-
-                return symbolic_call(self, inputs, args, kwargs)
+                return SYMBOLIC_CALLS["call"](self, inputs, args, kwargs)
             inputs = _to_tensors(inputs)
             input_shape = None
         ctx = _context()
@@ -660,9 +662,7 @@ class Layer:
 
     def compute_output_shape(self, input_shape):
         """Output shape for `input_shape` (with None for unknown sizes), found by a dry run."""
-        from .input_layer import infer_output_shape
-
-        return infer_output_shape(self, input_shape)
+        return SYMBOLIC_CALLS["output_shape"](self, input_shape)
 
     # -- graph attributes --------------------------------------------------------------------
     def _node_attr(self, attr, what):
