@@ -584,20 +584,9 @@ def _load_model_from_hdf5_group(f, custom_objects, compile, safe_mode, source):
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True, **kwargs):
-    """Load a model from an `.h5` file saved by kerasish, tf_keras 2.x, older Keras 2 or Keras 3 (`saving.load_model`
-    also reads `.keras` archives).
+    """Load a model from an `.h5` file saved by kerasish, tf_keras 2.x, older Keras 2 or Keras 3.
 
-    Args:
-        filepath: path of the `.h5` file, or an open h5py group.
-        custom_objects: `{name: class_or_function}` for custom layers, losses, metrics, ...
-            (merged with the active `custom_object_scope` and registered objects).
-        compile: compile the model from the file's training configuration and restore the optimizer state.
-        safe_mode: when True (default) a Lambda layer stored as Python bytecode is refused; pass False only
-            for files you trust.
-
-    Raises:
-        FileNotFoundError: no file at `filepath`.
-        ValueError: not an HDF5/Keras file, truncated or corrupt, unknown class in the config, bytecode refused.
+    Arguments, errors: as `kerasish.saving.load_model` (which also reads `.keras` archives).
 
     Example:
         >>> import os, tempfile

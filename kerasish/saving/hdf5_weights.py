@@ -547,22 +547,9 @@ def save_weights(model, filepath, overwrite=True, save_format=None, **kwargs):
 
 
 def load_weights(model, filepath, by_name=False, skip_mismatch=False, **kwargs):
-    """Load weights saved by `save_weights` or `model.save` (Keras 2, Keras 3 or kerasish) into `model`
-    (`saving.load_weights` also reads the weights of `.keras` archives).
+    """Load weights saved by `save_weights` or `model.save` (Keras 2, Keras 3 or kerasish) into `model`.
 
-    Args:
-        model: the model to fill (built).
-        filepath: a weights file in either layout (recognised by its content, not its name), a whole-model
-            file (its /model_weights is used), or an open h5py group.
-        by_name: match layers by name instead of by order (legacy layout only: the `.weights.h5` layout
-            addresses weights by object path, so layer names never matter there).
-        skip_mismatch: skip (with a warning) layers whose weight count or shapes differ; with the legacy
-            layout only together with `by_name=True`.
-
-    Raises:
-        FileNotFoundError: the file does not exist.
-        ValueError: the file is not a Keras HDF5 file, is corrupt, or does not fit the model (the message
-            names the layers and the expected and found counts or shapes).
+    Arguments, errors: as `kerasish.saving.load_weights` (which also reads `.keras` archives).
 
     Example:
         >>> import os, tempfile
