@@ -2,7 +2,7 @@
 installs no extras; CI's complete run installs them all)."""
 import importlib.util
 
-_EXTRA_MODULES = {"tensorboard": ["kerasish/callbacks_tensorboard.py"]}
+_EXTRA_MODULES = {"tensorboard": ["kerasish/callbacks/tensorboard.py"]}
 
 collect_ignore = [path for package, paths in _EXTRA_MODULES.items() if importlib.util.find_spec(package) is None
                   for path in paths]

@@ -21,10 +21,5 @@ from .layers import Input  # noqa: F401
 from .models import Model, Sequential  # noqa: F401
 from . import utils  # noqa: F401
 
-for _optional in ("losses", "metrics", "optimizers", "callbacks", "saving", "ops", "datasets", "preprocessing",
-                  "distribute", "wrappers", "applications"):
-    try:
-        __import__(f"{__name__}.{_optional}")
-    except ModuleNotFoundError as _e:  # a module not written yet
-        if _e.name != f"{__name__}.{_optional}":
-            raise
+from . import losses, metrics, optimizers, callbacks, saving, ops  # noqa: F401
+from . import datasets, preprocessing, distribute, wrappers, applications  # noqa: F401

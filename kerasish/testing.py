@@ -22,6 +22,8 @@ import numpy as np
 from .backend import config
 from .backend.tape import GradientTape
 from .backend.tensor import Tensor, Variable
+from . import layers as layers_module
+from .models import Model
 
 
 @contextlib.contextmanager
@@ -50,9 +52,6 @@ def run_layer_test(layer_cls, kwargs=None, input_shape=None, input_dtype="float3
 
     Returns the eager output as a numpy array.
     """
-    from . import layers as layers_module
-    from .models import Model
-
     kwargs = dict(kwargs or {})
     if input_data is None:
         input_data = _random_input(input_shape, input_dtype, 0)

@@ -16,7 +16,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 from tensorboard.util import tensor_util  # noqa: E402
 
 import kerasish as keras  # noqa: E402
-from kerasish.callbacks_tensorboard import histogram_buckets  # noqa: E402
+from kerasish.callbacks.tensorboard import histogram_buckets  # noqa: E402
 
 FIXTURE = pathlib.Path(__file__).parent / "fixtures" / "tensorboard_tf_keras.json"
 sys.path.insert(0, str(pathlib.Path(__file__).parents[1] / "tools"))

@@ -12,8 +12,6 @@ Example:
 """
 import builtins as _builtins
 import contextlib
-import importlib as _importlib
-import importlib.util as _importlib_util
 
 import numpy as np
 
@@ -35,10 +33,11 @@ from .ops.reduce import (  # noqa: F401
     all, any, argmax, argmin, cumprod, cumsum, logsumexp, norm, prod, std, var)
 from .ops.shape import (  # noqa: F401
     arange, batch_flatten, concatenate, expand_dims, flatten, flip, gather, moveaxis, one_hot, pad,
-    permute_dimensions, repeat, repeat_elements, resize_images, resize_volumes, reverse, spatial_2d_padding,
+    permute_dimensions, repeat, repeat_elements, reverse, spatial_2d_padding,
     spatial_3d_padding, split, squeeze, stack, swapaxes, take, take_along_axis, temporal_padding, tile, transpose,
     unstack)
 from .ops.linalg import batch_dot, dot, einsum, tensordot  # noqa: F401
+from .ops.resize import resize_images, resize_volumes  # noqa: F401
 from .ops.random import (  # noqa: F401
     random_bernoulli, random_binomial, random_normal, random_uniform, truncated_normal)
 from .ops.control import (  # noqa: F401
@@ -48,6 +47,7 @@ from .ops.local_conv import local_conv, local_conv1d, local_conv2d  # noqa: F401
 from .ops.parallel import set_num_threads  # noqa: F401
 from .ops import ctc as _ctc_ops
 from .ops import shape as _shape_ops
+from .ops import conv as _conv_ops, crossentropy as _crossentropy_ops, nn as _nn_ops, pool as _pool_ops
 from . import dispatch
 
 
@@ -660,21 +660,17 @@ def name_scope(name):
 
 
 # --------------------------------------------------------------------------- ops from the other op families
-def _reexport(family):
-    """Export the `__all__` names of ops/<family>.py here (skipped while that module does not exist yet)."""
-    full = f"{__name__}.ops.{family}"
-    if _importlib_util.find_spec(full) is None:
-        return
-    module = _importlib.import_module(full)
+def _reexport(module):
+    """Export the `__all__` names of an op family module (nn, conv, pool, crossentropy) here."""
     names = getattr(module, "__all__", None)
     if names is None:
         names = [n for n, v in vars(module).items() if not n.startswith("_") and callable(v)
-                 and getattr(v, "__module__", None) == full]
+                 and getattr(v, "__module__", None) == module.__name__]
     globals().update({n: getattr(module, n) for n in names})
 
 
-# Imported last, so the layer-kernel families' definitions (activations, conv, pool, crossentropy) win.
-for _family in ("nn", "conv", "pool", "crossentropy"):
+# Exported last, so the layer-kernel families' definitions (activations, conv, pool, crossentropy) win.
+for _family in (_nn_ops, _conv_ops, _pool_ops, _crossentropy_ops):
     _reexport(_family)
 del _family
 

@@ -18,6 +18,8 @@ Example:
 """
 import numpy as np
 
+from .tensor import Tensor, Variable
+
 # Tapes currently recording, innermost last. Ops check `if RECORDING:` before doing any bookkeeping.
 RECORDING = []
 
@@ -71,8 +73,6 @@ class GradientTape:
 
     def watched_variables(self):
         """Variables watched by this tape, in the order they were first used."""
-        from .tensor import Variable
-
         return [t for t in self._tracked.values() if isinstance(t, Variable)]
 
     # -- recording (called by ops) ------------------------------------------------------
@@ -114,8 +114,6 @@ class GradientTape:
         finally:
             if was_recording:
                 RECORDING.append(self)
-        from .tensor import Tensor
-
         def lookup(src):
             g = grads.get(id(src))
             if g is None:
@@ -138,8 +136,6 @@ class GradientTape:
         return depending
 
     def _backward(self, target, output_gradients, depending):
-        from .tensor import Tensor
-
         targets = list(_flatten(target))
         if output_gradients is None:
             seeds = [np.ones(t.shape, dtype=t.dtype) for t in targets]

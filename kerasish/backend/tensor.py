@@ -19,11 +19,17 @@ from . import config
 from .dispatch import SymbolicValueError
 
 
+# Tensor's operators run engine ops, and the ops are written on Tensor. So that imports point one way
+# (ops -> tensor), ops/math.py fills this table with its functions when it loads (the backend package
+# loads it before anyone can hold a Tensor); the methods below look their op up here at call time.
+TENSOR_OPS = {}
+
+
 def _operator(op_name, reflected=False):
     """A binary operator method running engine op `op_name` (NotImplemented for a symbolic operand)."""
 
     def method(self, other):
-        op = getattr(_math, op_name)
+        op = TENSOR_OPS[op_name]
         try:
             return op(other, self) if reflected else op(self, other)
         except SymbolicValueError:
@@ -108,7 +114,7 @@ class Tensor:
 
     def astype(self, dtype):
         """A differentiable cast to `dtype`."""
-        return _math.cast(self, dtype)
+        return TENSOR_OPS["cast"](self, dtype)
 
     # -- arithmetic (numpy broadcasting; all differentiable) ----------------------------------
     # Binary operators return NotImplemented for a symbolic (Keras) operand, so Python asks that
@@ -137,16 +143,16 @@ class Tensor:
     __ne__ = _operator("not_equal")
 
     def __neg__(self):
-        return _math.negative(self)
+        return TENSOR_OPS["negative"](self)
 
     def __pos__(self):
         return self
 
     def __abs__(self):
-        return _math.abs(self)
+        return TENSOR_OPS["abs"](self)
 
     def __getitem__(self, key):
-        return _math.getitem(self, key)
+        return TENSOR_OPS["getitem"](self, key)
 
 
 class Variable(Tensor):
@@ -223,12 +229,10 @@ def as_tensor(x, dtype=None) -> Tensor:
     """Wrap array-likes as a Tensor (float data becomes floatx); Tensors pass through."""
     if isinstance(x, Tensor):
         if dtype is not None and x.array.dtype != dtype:
-            return _math.cast(x, dtype)
+            return TENSOR_OPS["cast"](x, dtype)
         return x
     arr = np.asarray(x, dtype=dtype)
     if dtype is None and arr.dtype.kind == "f" and arr.dtype != config.floatx():
         arr = arr.astype(config.floatx())
     return Tensor(arr)
 
-
-from .ops import math as _math  # noqa: E402  (ops import Tensor from this module)

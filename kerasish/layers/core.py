@@ -21,6 +21,8 @@ from ..backend.ops import math as m
 from ..backend.ops import nn
 from ..backend.tensor import Tensor, as_tensor
 from ..utils.generic_utils import func_dump, func_load
+from ..utils.lambda_bytecode import load_function_code
+from ..utils.safe_mode import current_safe_mode
 from ..utils.serialization import register_builtin
 from .layer import InputSpec, Layer, flatten, map_structure
 from .legacy_paths import lazy_reexports
@@ -398,8 +400,6 @@ def _function_from_config(value, function_type, module, custom_objects, safe_mod
                 "Loading it would execute code from the file, which is refused by default (safe_mode=True). "
                 "If you trust the source of this file, pass `safe_mode=False` to load it.")
         code_b64, defaults, closure = value if isinstance(value, (list, tuple)) else (value, None, None)
-        from ..saving.lambda_bytecode import load_function_code
-
         code = load_function_code(code_b64, where)
         import sys
 
@@ -478,8 +478,6 @@ class Lambda(Layer):
 
     @classmethod
     def from_config(cls, config_dict, custom_objects=None, safe_mode=None):
-        from ..saving import current_safe_mode
-
         safe = current_safe_mode() if safe_mode is None else safe_mode
         cfg = dict(config_dict)
         where = f'Lambda layer "{cfg.get("name", "?")}"'

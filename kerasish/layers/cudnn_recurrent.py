@@ -24,7 +24,8 @@ from ..backend.ops import rnn as rnn_ops
 from ..backend.ops import shape as shape_ops
 from ..utils.serialization import register_builtin
 from .layer import InputSpec, Layer
-from .recurrent import _STANDARD_CELLS, RNN, _last_dim, _zero_states
+from .rnn.base_rnn import _STANDARD_CELLS, RNN
+from .rnn.rnn_utils import _last_dim, _zero_states
 
 __all__ = ["CuDNNLSTM", "CuDNNGRU"]
 

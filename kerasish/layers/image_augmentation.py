@@ -33,7 +33,8 @@ from ..backend.ops import shape as shape_ops
 from ..backend.tensor import Tensor
 from ..utils.serialization import register_builtin
 from .layer import Layer
-from .preprocessing import _check_interpolation, _resize, _smart_resize
+from ..backend.ops.resize import check_interpolation as _check_interpolation
+from ..backend.ops.resize import resize as _resize, smart_resize as _smart_resize
 
 __all__ = ["RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast", "RandomCrop",
            "RandomHeight", "RandomWidth", "RandomBrightness"]

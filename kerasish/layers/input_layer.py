@@ -19,13 +19,18 @@ from ..backend import config
 from ..backend.tape import no_recording
 from ..backend.tensor import Tensor
 from ..utils.serialization import register_builtin
-from .layer import Layer, _context, flatten, is_symbolic, map_structure, numpy_dtype
+from . import layer as layer_module
+from .layer import Layer, _context, check_input_spec, flatten, is_symbolic, map_structure, numpy_dtype
+
+
+# Operators, slices and activity losses on Keras tensors become op layers (op_layers.py), and op layers are
+# built from Keras tensors and Nodes: so that imports point one way (op_layers -> input_layer), op_layers.py
+# fills this table with its entry points when it loads (layers/__init__ loads it with this module).
+OP_LAYER_FUNCTIONS = {}  # "apply_op", "apply_slice", "add_symbolic_activity_losses"
 
 
 def _apply_op(symbol, args, kwargs):
-    from .op_layers import apply_op
-
-    return apply_op(symbol, args, kwargs)
+    return OP_LAYER_FUNCTIONS["apply_op"](symbol, args, kwargs)
 
 
 def _operator(symbol, reflected=False):
@@ -128,9 +133,7 @@ class KerasTensor:
         return _apply_op("math.logical_not", (self,), {"name": None})
 
     def __getitem__(self, key):
-        from .op_layers import apply_slice
-
-        return apply_slice(self, key)
+        return OP_LAYER_FUNCTIONS["apply_slice"](self, key)
 
     def astype(self, dtype):
         """A cast of this tensor (a graph node, as `K.cast`)."""
@@ -151,6 +154,18 @@ class KerasTensor:
 
     def __ne__(self, other):
         return self is not other
+
+
+def node_key(layer, node_index: int) -> str:
+    """The key of one call of `layer` in a network's node set (tf_keras's `_make_node_key`).
+
+    Example:
+        >>> class Named:
+        ...     name = "dense"
+        >>> node_key(Named(), 1)
+        'dense_ib-1'
+    """
+    return f"{layer.name}_ib-{node_index}"
 
 
 class Node:
@@ -399,8 +414,6 @@ def symbolic_call(layer, inputs, args, kwargs):
                      **substitute_captures(kwargs, captures))
     call_args = (inputs,) + tuple(args)
     if not layer.built:
-        from .layer import check_input_spec
-
         shapes = map_structure(lambda t: tuple(t.shape) if is_symbolic(t) else np.shape(t), inputs)
         if layer.input_spec is not None:
             check_input_spec(layer, inputs)
@@ -411,8 +424,6 @@ def symbolic_call(layer, inputs, args, kwargs):
             layer.set_weights(layer._initial_weights)
             layer._initial_weights = None
     else:
-        from .layer import check_input_spec
-
         if layer.input_spec is not None:
             check_input_spec(layer, inputs)
     out_spec = None
@@ -437,9 +448,7 @@ def symbolic_call(layer, inputs, args, kwargs):
     outputs = _spec_to_tensors(out_spec, layer.name)
     Node(layer, call_args, dict(kwargs), outputs, captures=captured.tensors)
     if layer.activity_regularizer is not None:
-        from .op_layers import add_symbolic_activity_losses
-
-        add_symbolic_activity_losses(layer, outputs)
+        OP_LAYER_FUNCTIONS["add_symbolic_activity_losses"](layer, outputs)
     return outputs
 
 
@@ -480,3 +489,7 @@ def _spec_to_tensors(spec, name):
     if isinstance(spec, dict):
         return {k: _spec_to_tensors(v, name) for k, v in spec.items()}
     raise TypeError(f"Layer {name} returned an unsupported output structure: {spec!r}")
+
+
+# Layer.__call__ and Layer.compute_output_shape hand symbolic work to this module (see layer.py)
+layer_module.SYMBOLIC_CALLS.update(call=symbolic_call, output_shape=infer_output_shape)

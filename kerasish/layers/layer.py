@@ -25,11 +25,16 @@ from ..backend import config
 from ..backend.config import dtype_name, numpy_dtype  # noqa: F401  (layers name dtypes as Keras does)
 from ..backend.tape import no_recording
 from ..backend.tensor import Tensor, Variable, as_tensor
+from ..metrics import Mean, metric_of_result
 from ..mixed_precision.autocast import autocast_call
 from ..mixed_precision.policy import AUTOCAST_IN_USE, Policy, resolve_layer_dtype, serialize_policy
 from ..utils.serialization import register_builtin
 
 _CONTEXT = threading.local()  # per-thread call context: training flag and call depth
+
+# The symbolic side of a layer call (Keras tensors, Nodes, dry runs) lives in input_layer.py, which is built
+# on Layer: it installs its entry points here when it loads (layers/__init__ loads it right after this module).
+SYMBOLIC_CALLS = {}  # "call": symbolic_call(layer, inputs, args, kwargs); "output_shape": infer_output_shape
 
 
 # Bumped whenever a layer gains a sublayer, so cached layer walks know to redo themselves.
@@ -518,8 +523,6 @@ class Layer:
         if aggregation not in (None, "mean"):
             raise ValueError(f"We currently support only `mean` sample-wise metric aggregation. You provided "
                              f"aggregation=`{aggregation}`")
-        from ..metrics import Mean, metric_of_result
-
         if is_symbolic(value):
             if not getattr(self, "_is_graph_network", False):
                 raise ValueError(f"Layer {self.name}: add_metric with a Keras tensor outside `call` needs a functional "
@@ -579,9 +582,7 @@ class Layer:
             input_shape = inputs.array.shape
         else:
             if any_symbolic(inputs):
-                from .input_layer import symbolic_call
-
-                return symbolic_call(self, inputs, args, kwargs)
+                return SYMBOLIC_CALLS["call"](self, inputs, args, kwargs)
             inputs = _to_tensors(inputs)
             input_shape = None
         ctx = _context()
@@ -661,9 +662,7 @@ class Layer:
 
     def compute_output_shape(self, input_shape):
         """Output shape for `input_shape` (with None for unknown sizes), found by a dry run."""
-        from .input_layer import infer_output_shape
-
-        return infer_output_shape(self, input_shape)
+        return SYMBOLIC_CALLS["output_shape"](self, input_shape)
 
     # -- graph attributes --------------------------------------------------------------------
     def _node_attr(self, attr, what):

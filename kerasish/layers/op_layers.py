@@ -37,7 +37,7 @@ from ..backend import dispatch
 from ..backend.tape import RECORDING, GradientTape, no_recording
 from ..backend.tensor import Tensor, Variable, as_tensor
 from ..utils.serialization import register_builtin
-from .input_layer import (KerasTensor, Node, _concrete_like, _spec_from_runs, _spec_to_tensors,
+from .input_layer import (OP_LAYER_FUNCTIONS, KerasTensor, Node, _concrete_like, _spec_from_runs, _spec_to_tensors,
                           substitute_captures)
 from .layer import Layer, _context, flatten, is_symbolic, map_structure, unique_layer_name
 from .tf_op_table import TF_FUNCTIONS, slice_to_config
@@ -489,3 +489,8 @@ class TapedRun:
 
 __all__ = ["TFOpLambda", "SlicingOpLambda", "AddLoss", "AddMetric", "GradientsOp", "TapedRun", "gradients",
            "resolve_function", "symbolic_apply", "apply_op", "apply_slice"]
+
+
+# KerasTensor's operators, slices and a symbolic call's activity losses run these (see input_layer.py)
+OP_LAYER_FUNCTIONS.update(apply_op=apply_op, apply_slice=apply_slice,
+                          add_symbolic_activity_losses=add_symbolic_activity_losses)

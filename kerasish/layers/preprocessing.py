@@ -16,9 +16,9 @@ Example:
 import numpy as np
 
 from ..backend import config
-from ..backend.ops import linalg
 from ..backend.ops import math as m
-from ..backend.ops import shape as shape_ops
+from ..backend.ops.resize import check_interpolation as _check_interpolation
+from ..backend.ops.resize import resize as _resize, smart_resize as _smart_resize
 from ..backend.tensor import Tensor, Variable
 from ..utils.serialization import register_builtin
 from .layer import Layer
@@ -302,104 +302,10 @@ class Normalization(Layer):
 
 
 # ============================================================================ image resizing
-_INTERPOLATIONS = ("bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5", "gaussian", "mitchellcubic")
-_SUPPORTED_INTERPOLATIONS = ("bilinear", "nearest", "bicubic")
-_CUBIC_TABLE_SIZE = 1024
-
-
-def _check_interpolation(interpolation):
-    """The method name in lower case (NotImplementedError for an unknown one, as tf_keras)."""
-    method = str(interpolation).lower()
-    if method not in _INTERPOLATIONS:
-        raise NotImplementedError(f"Value not recognized for `interpolation`: {interpolation}. Supported values "
-                                  f"are: {_INTERPOLATIONS}")
-    if method not in _SUPPORTED_INTERPOLATIONS:
-        raise NotImplementedError(f"interpolation={interpolation!r} is not supported by kerasish; use one of "
-                                  f"{_SUPPORTED_INTERPOLATIONS}")
-    return method
-
-
-def _cubic_table():
-    """TensorFlow's table of Keys cubic weights (a = -0.5), sampled at 1/1024 steps, in float32."""
-    a = np.float32(-0.5)
-    x = np.arange(_CUBIC_TABLE_SIZE + 1, dtype=np.float64) / _CUBIC_TABLE_SIZE
-    x = x.astype(np.float32)
-    near = ((a + 2) * x - (a + 3)) * x * x + 1
-    x1 = x + np.float32(1.0)
-    far = ((a * x1 - 5 * a) * x1 + 8 * a) * x1 - 4 * a
-    return near.astype(np.float32), far.astype(np.float32)
-
-
-def _resize_matrix(in_size, out_size, method):
-    """(out_size, in_size) float32 interpolation weights of tf.image.resize (half-pixel centres)."""
-    scale = np.float32(in_size) / np.float32(out_size)
-    o = np.arange(out_size)
-    mat = np.zeros((out_size, in_size), dtype=np.float32)
-    pos = (o.astype(np.float32) + np.float32(0.5)) * scale - np.float32(0.5)
-    floor = np.floor(pos)
-    if method == "bilinear":
-        lower = np.maximum(floor, 0).astype(np.int64)
-        upper = np.minimum(np.ceil(pos), in_size - 1).astype(np.int64)
-        lerp = pos - floor
-        np.add.at(mat, (o, lower), np.float32(1.0) - lerp)
-        np.add.at(mat, (o, upper), lerp)
-        return mat
-    # bicubic: 4 taps, out-of-range taps get weight 0 and the rest are renormalised (TF's keys cubic)
-    near, far = _cubic_table()
-    base = floor.astype(np.int64)
-    offset = np.rint((pos - floor) * np.float32(_CUBIC_TABLE_SIZE)).astype(np.int64)
-    taps = [(base - 1, far[offset]), (base, near[offset]), (base + 1, near[_CUBIC_TABLE_SIZE - offset]),
-            (base + 2, far[_CUBIC_TABLE_SIZE - offset])]
-    weights = np.stack([np.where((idx >= 0) & (idx < in_size), w, np.float32(0.0)) for idx, w in taps])
-    total = weights.sum(axis=0)
-    ok = np.abs(total) >= 1000.0 * np.finfo(np.float32).tiny
-    weights[:, ok] *= (np.float32(1.0) / total[ok])
-    for (idx, _), w in zip(taps, weights):
-        np.add.at(mat, (o, np.clip(idx, 0, in_size - 1)), w)
-    return mat
-
-
-def _nearest_indices(in_size, out_size):
-    scale = np.float32(in_size) / np.float32(out_size)
-    pos = np.floor((np.arange(out_size).astype(np.float32) + np.float32(0.5)) * scale)
-    return np.clip(pos.astype(np.int64), 0, in_size - 1)
-
-
-def _resize(x, height, width, method):
-    """tf.image.resize(x, (height, width), method) for channels-last images (rank 3 or 4)."""
-    h_axis, w_axis = x.ndim - 3, x.ndim - 2
-    in_h, in_w = x.shape[h_axis], x.shape[w_axis]
-    if method == "nearest":
-        if in_h != height:
-            x = shape_ops.take(x, _nearest_indices(in_h, height), axis=h_axis)
-        if in_w != width:
-            x = shape_ops.take(x, _nearest_indices(in_w, width), axis=w_axis)
-        return x
-    lead = "b" if x.ndim == 4 else ""
-    if in_h != height:
-        x = linalg.einsum(f"oh,{lead}hwc->{lead}owc", _resize_matrix(in_h, height, method).astype(x.dtype), x)
-    if in_w != width:
-        x = linalg.einsum(f"pw,{lead}hwc->{lead}hpc", _resize_matrix(in_w, width, method).astype(x.dtype), x)
-    return x
-
-
 def _check_image(layer, x):
     if x.ndim not in (3, 4):
         raise ValueError(f'Layer "{layer.name}" expects images of shape (height, width, channels) or (batch, '
                          f"height, width, channels); received an input of shape {tuple(x.shape)}")
-
-
-def _smart_resize(x, height, width, method):
-    """Crop the centre to the target aspect ratio, then resize (tf_keras image_utils.smart_resize)."""
-    h_axis = x.ndim - 3
-    in_h, in_w = x.shape[h_axis], x.shape[h_axis + 1]
-    crop_h = int(np.float32(in_w * height) / np.float32(width))
-    crop_w = int(np.float32(in_h * width) / np.float32(height))
-    crop_h, crop_w = min(in_h, crop_h), min(in_w, crop_w)
-    top = int(np.float32(in_h - crop_h) / np.float32(2))
-    left = int(np.float32(in_w - crop_w) / np.float32(2))
-    key = (slice(None),) * h_axis + (slice(top, top + crop_h), slice(left, left + crop_w))
-    return _resize(m.getitem(x, key), height, width, method)
 
 
 def _positive_size(layer_cls, arg, value):

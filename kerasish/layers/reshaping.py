@@ -21,6 +21,7 @@ import numpy as np
 
 from ..backend import config
 from ..backend.ops import linalg
+from ..backend.ops import resize
 from ..backend.ops import shape as s
 from ..backend.ops.core import RECORDING, Tensor, record, tensor_and_array
 from ..utils.serialization import register_builtin
@@ -211,9 +212,9 @@ def _resize_2d(x, factors, data_format, interpolation):
     if interpolation in ("nearest", "area"):
         # TF2 area resizing by an integer factor covers each output pixel with one input pixel: the
         # same values as nearest neighbour
-        return s.resize_images(x, factors[0], factors[1], data_format, "nearest")
+        return resize.resize_images(x, factors[0], factors[1], data_format, "nearest")
     if interpolation == "bilinear":
-        return s.resize_images(x, factors[0], factors[1], data_format, "bilinear")
+        return resize.resize_images(x, factors[0], factors[1], data_format, "bilinear")
     _, xa = tensor_and_array(x)
     for ax, f in zip(_spatial_axes(data_format, 4), factors):
         if interpolation == "bicubic":
@@ -323,7 +324,7 @@ class UpSampling3D(Layer):
         self.input_spec = InputSpec(ndim=5)
 
     def call(self, inputs):
-        return s.resize_volumes(inputs, self.size[0], self.size[1], self.size[2], self.data_format)
+        return resize.resize_volumes(inputs, self.size[0], self.size[1], self.size[2], self.data_format)
 
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)

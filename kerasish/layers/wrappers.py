@@ -29,7 +29,7 @@ from ..backend.ops import shape as shp
 from ..backend.tensor import Tensor
 from ..utils.serialization import register_builtin, serialize_keras_object
 from .layer import InputSpec, Layer, flatten, is_symbolic, map_structure
-from .recurrent import standardize_rnn_args
+from .rnn.rnn_utils import standardize_rnn_args
 
 __all__ = ["Wrapper", "Bidirectional", "TimeDistributed"]
 

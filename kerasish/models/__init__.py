@@ -53,7 +53,7 @@ def model_from_config(config, custom_objects=None, safe_mode=True):
 def clone_model(model, input_tensors=None, clone_function=None):
     """A new model with the same architecture and freshly initialized weights."""
     from ..layers import deserialize, serialize
-    from ..saving import safe_mode_scope
+    from ..utils.safe_mode import safe_mode_scope
 
     config = serialize(model)
     with safe_mode_scope(False):  # the config comes from memory, not from a file: Lambdas may be rebuilt

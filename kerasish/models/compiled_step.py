@@ -39,10 +39,13 @@ from ..backend.ops import crossentropy as ce
 from ..backend.ops import fused, nn
 from ..backend.tape import RECORDING, GradientTape, no_recording
 from ..backend.tensor import Tensor
+from .. import layers as L
 from ..layers import layer as layer_module
 from .. import losses
 from ..optimizers.optimizer import Optimizer, _grad_array
+from ..utils.serialization import model_class
 from .compile_utils import match_dtype_and_rank
+from .plan_layers import PLAN_CALLS, is_mode_dependent
 
 __all__ = ["program_for", "StepProgram"]
 
@@ -136,12 +139,9 @@ class _TapedKernel:
 
 def _kernel_for(layer, step, is_last):
     """The kernel replaying one entry of the model's layer plan (see functional._build_inference_plan)."""
-    import kerasish.layers as L
-    from . import functional
-
     if isinstance(layer, tuple):  # a Conv(relu) -> MaxPooling pair run as one op
         return _TapedKernel(layer, lambda x: step(layer, x))
-    if functional.is_mode_dependent(layer):
+    if is_mode_dependent(layer):
         return _TapedKernel((layer,), lambda x: layer.call(x, training=True))
     if type(layer) is L.Dense and layer._fused is not None:
         return _DenseKernel(layer, logits=is_last and layer._fused in ("softmax", "sigmoid"))
@@ -377,12 +377,10 @@ class StepProgram:
 
 def _record(model):
     """A StepProgram for `model` as it is now, or None when its step is outside what programs cover."""
-    from . import functional
-    from .model import Model
-
+    model_cls = model_class("Model")  # functional.py and model.py import this module's users: found by name
     cls = type(model)
-    if not isinstance(model, functional.Functional) or cls.train_step is not Model.train_step or \
-            cls.compute_loss is not Model.compute_loss or cls.call not in functional._PLAN_CALLS:
+    if not isinstance(model, model_class("Functional")) or cls.train_step is not model_cls.train_step or \
+            cls.compute_loss is not model_cls.compute_loss or cls.call not in PLAN_CALLS:
         return None
     plan = model._inference_plan()
     compiled_loss = model.compiled_loss

@@ -26,13 +26,15 @@ from ..backend.ops import fused
 from ..backend.ops import math as m
 from ..backend.tensor import Tensor
 from ..layers.input_layer import CapturedValues, InputLayer, Node
+from ..layers.input_layer import node_key as _node_key
 from ..layers.op_layers import AddLoss, AddMetric, GradientsOp, TapedRun
 from ..layers import layer as layer_module
 from ..backend.tape import RECORDING
 from ..mixed_precision.policy import AUTOCAST_IN_USE
 from ..layers.layer import Layer, flatten, is_symbolic, map_structure
-from ..utils.serialization import register_builtin, serialize_keras_object
+from ..utils.serialization import model_class, register_builtin, serialize_keras_object
 from .model import Model
+from .plan_layers import PLAN_CALLS, PURE_INFERENCE, PURE_RNN, is_mode_dependent
 
 
 class _OwnNode(Node):
@@ -80,9 +82,6 @@ _PURE_CALL = ("Flatten", "Reshape", "Permute", "RepeatVector", "Activation", "Co
               "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D",
               "UpSampling1D", "UpSampling2D", "UpSampling3D", "LayerNormalization", "Rescaling", "ReLU",
               "LeakyReLU", "ELU", "Softmax", "PReLU")
-_PURE_INFERENCE = ("BatchNormalization", "GaussianNoise", "GaussianDropout", "AlphaDropout", "SpatialDropout1D",
-                   "SpatialDropout2D", "SpatialDropout3D")
-_PURE_RNN = ("SimpleRNN", "LSTM", "GRU")  # unless stateful (see _build_inference_plan)
 _PURE_STEPS = None
 
 
@@ -92,7 +91,7 @@ def _pure_layer_steps():
 
     steps = {L.Dense: _dense_step, L.Dropout: _identity_step, L.Identity: _identity_step,
              L.Embedding: _call_step}  # an Embedding only without mask_zero (see _build_inference_plan)
-    for names, step in ((_PURE_CALL, _call_step), (_PURE_INFERENCE + _PURE_RNN, _inference_step)):
+    for names, step in ((_PURE_CALL, _call_step), (PURE_INFERENCE + PURE_RNN, _inference_step)):
         for name in names:
             cls = getattr(L, name, None)
             if cls is not None:
@@ -130,15 +129,6 @@ def _build_inference_plan(model):
             continue
         plan.append((layer, step))
     return plan
-
-
-def is_mode_dependent(layer):
-    """Whether a layer of an inference plan computes something else in training (dropout, noise, batch
-    statistics, an RNN's dropout masks)."""
-    name = type(layer).__name__  # plan layers are exactly the built-in classes
-    if name in _PURE_RNN:
-        return bool(layer.cell.dropout or layer.cell.recurrent_dropout)
-    return name == "Dropout" or name in _PURE_INFERENCE
 
 
 def _run_plan_on_arrays(plan, x):
@@ -371,10 +361,6 @@ def _call_with_captures(node, args, kwargs, values):
         ctx["captures"] = saved
 
 
-def _node_key(layer, node_index):
-    return f"{layer.name}_ib-{node_index}"
-
-
 def map_graph_network(inputs, outputs):
     """(network_nodes, nodes_by_depth, layers, layers_by_depth) for the graph from `inputs` to `outputs`."""
     finished, in_progress = set(), set()
@@ -455,6 +441,7 @@ def map_graph_network(inputs, outputs):
 
 
 @register_builtin("layer", "Model")
+@register_builtin("model")
 class Functional(Model):
     """A model defined by connecting layers from `Input`s to outputs (`keras.Model(inputs, outputs)`)."""
 
@@ -562,7 +549,7 @@ class Functional(Model):
         # call machinery (the single-sample latency path; the plan checks the input's shape and dtype)
         if type(inputs) is np.ndarray and not args and not RECORDING and not kwargs.get("training") and \
                 (not kwargs or list(kwargs) == ["training"]) and self.__dict__.get("_graph_built", True) and \
-                _outside_any_call() and type(self).call in _PLAN_CALLS:
+                _outside_any_call() and type(self).call in PLAN_CALLS:
             plan = self._inference_plan()
             if plan:
                 return self._run_inference_plan(plan, inputs)
@@ -713,9 +700,7 @@ def connect_ancillary_layers(model, created_layers):
 
 def _should_skip_first_node(layer):
     """Keras skips a nested functional model's own node 0 when numbering nodes in a config."""
-    from .sequential import Sequential
-
-    if isinstance(layer, Sequential):
+    if isinstance(layer, model_class("Sequential")):
         return getattr(layer, "_graph_built", False) and layer._has_explicit_input
     return isinstance(layer, Functional)
 
@@ -944,4 +929,4 @@ def reconstruct_from_config(config, custom_objects=None):
     return inputs, outputs, created_layers
 
 
-_PLAN_CALLS = (Functional.call,)  # calls that run the inference plan (Sequential adds its own)
+PLAN_CALLS.append(Functional.call)  # a Functional model's call runs the inference plan

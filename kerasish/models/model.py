@@ -24,12 +24,13 @@ import json
 import numpy as np
 
 from ..layers.layer import Layer, flatten
-from ..utils.serialization import register_builtin
+from ..utils.serialization import model_class, register_builtin
 from . import training
 from ..backend.user_warnings import warn
 
 
 @register_builtin("layer")
+@register_builtin("model")
 class Model(Layer):
     """Groups layers into an object with training and inference features."""
 
@@ -38,9 +39,8 @@ class Model(Layer):
 
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
-            from .functional import Functional
-
-            return Functional.__new__(Functional)
+            functional = model_class("Functional")  # a subclass, defined in functional.py (which imports this)
+            return functional.__new__(functional)
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):
@@ -160,19 +160,30 @@ class Model(Layer):
             steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1,
             max_queue_size=10, workers=1, use_multiprocessing=False):
         """Train the model; returns a `History`."""
-        return training.fit(self, **{k: v for k, v in locals().items() if k != "self"})
+        return training.fit(
+            self, x=x, y=y, batch_size=batch_size, epochs=epochs, verbose=verbose, callbacks=callbacks,
+            validation_split=validation_split, validation_data=validation_data, shuffle=shuffle,
+            class_weight=class_weight, sample_weight=sample_weight, initial_epoch=initial_epoch,
+            steps_per_epoch=steps_per_epoch, validation_steps=validation_steps,
+            validation_batch_size=validation_batch_size, validation_freq=validation_freq,
+            max_queue_size=max_queue_size, workers=workers, use_multiprocessing=use_multiprocessing)
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
                  callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False, return_dict=False,
                  **kwargs):
         """Loss and metrics on the given data (a scalar, a list, or a dict with `return_dict`)."""
-        args = {k: v for k, v in locals().items() if k not in ("self", "kwargs")}
-        return training.evaluate(self, **args)
+        # Keras 2 accepts and ignores other keyword arguments here
+        return training.evaluate(
+            self, x=x, y=y, batch_size=batch_size, verbose=verbose, sample_weight=sample_weight, steps=steps,
+            callbacks=callbacks, max_queue_size=max_queue_size, workers=workers,
+            use_multiprocessing=use_multiprocessing, return_dict=return_dict)
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, max_queue_size=10, workers=1,
                 use_multiprocessing=False):
         """Outputs for the input samples as numpy arrays (a list for several outputs)."""
-        return training.predict(self, **{k: v for k, v in locals().items() if k != "self"})
+        return training.predict(
+            self, x, batch_size=batch_size, verbose=verbose, steps=steps, callbacks=callbacks,
+            max_queue_size=max_queue_size, workers=workers, use_multiprocessing=use_multiprocessing)
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
                        return_dict=False):
@@ -317,10 +328,9 @@ class Model(Layer):
     def from_config(cls, config, custom_objects=None):
         """Functional configs (with `layers`/`input_layers`) rebuild a graph; others call the constructor."""
         if "layers" in config and "input_layers" in config:
-            from .functional import Functional
-
-            target = cls if issubclass(cls, Functional) else Functional
-            return Functional.from_config.__func__(target, config, custom_objects)
+            functional = model_class("Functional")
+            target = cls if issubclass(cls, functional) else functional
+            return functional.from_config.__func__(target, config, custom_objects)
         return super().from_config(config, custom_objects)
 
     def get_config(self):

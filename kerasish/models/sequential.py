@@ -17,12 +17,13 @@ from ..layers.input_layer import Input, InputLayer
 from ..layers import layer as layer_module
 from ..layers.layer import Layer, is_symbolic
 from ..utils.serialization import register_builtin
-from . import functional
-from .functional import Functional, map_graph_network
+from .functional import Functional, _OwnNode, map_graph_network
 from .model import Model
+from .plan_layers import PLAN_CALLS
 
 
 @register_builtin("layer")
+@register_builtin("model")
 class Sequential(Functional):
     """A model whose layers each have one input and one output, applied in order.
 
@@ -139,8 +140,6 @@ class Sequential(Functional):
             self._inbound_nodes[0].call_args = (inp,)
             self._inbound_nodes[0].outputs = out
         elif not self._inbound_nodes:
-            from .functional import _OwnNode
-
             _OwnNode(self, inp, out)
 
     def _maybe_build(self, inputs):
@@ -289,4 +288,4 @@ def _input_shape_and_dtype(layer):
     return (shape, layer.dtype) if shape is not None else (None, None)
 
 
-functional._PLAN_CALLS += (Sequential.call,)  # a built Sequential's call is the Functional one
+PLAN_CALLS.append(Sequential.call)  # a built Sequential's call is the Functional one

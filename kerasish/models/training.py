@@ -22,6 +22,7 @@ from ..backend.tape import GradientTape, no_recording
 from ..backend.tensor import Tensor
 from ..layers.layer import flatten
 from ..utils.metric_logs import MetricLogs
+from ..utils.serialization import model_class
 from ..mixed_precision.policy import AUTOCAST_IN_USE
 from . import compiled_step, data_adapter
 from .data_adapter import ArrayBatches, GeneratorBatches, is_dataset_like, unpack_batch
@@ -597,9 +598,7 @@ def predict(model, x, batch_size=None, verbose="auto", steps=None, callbacks=Non
 
 
 def _base_predict_step():
-    from .model import Model
-
-    return Model.predict_step
+    return model_class("Model").predict_step  # model.py imports this module: the class is found by name
 
 
 def _fast_predict(model, x, batch_size):

@@ -25,13 +25,13 @@ Example:
 """
 from .atomic import atomic_h5_writer, atomic_path, check_overwrite  # noqa: F401
 from .hdf5_attrs import HDF5_OBJECT_HEADER_LIMIT, read_string_list, write_string_list  # noqa: F401
-from .hdf5_model import (compile_args_from_training_config, load_model, load_model_from_hdf5_group,  # noqa: F401
-                         save_model, save_model_to_hdf5_group, training_config)
-from .hdf5_weights import (load_weights, load_weights_from_hdf5_group,  # noqa: F401
-                           load_weights_from_hdf5_group_by_name, preprocess_weights_for_loading, save_weights,
-                           save_weights_to_hdf5_group)
+from .hdf5_model import (compile_args_from_training_config, load_model_from_hdf5_group,  # noqa: F401
+                         save_model_to_hdf5_group, training_config)
+from .hdf5_weights import (load_weights_from_hdf5_group, load_weights_from_hdf5_group_by_name,  # noqa: F401
+                           preprocess_weights_for_loading, save_weights, save_weights_to_hdf5_group)
+from .saving_api import load_model, load_weights, save_model  # noqa: F401
 from .model_config import model_from_config, model_from_json  # noqa: F401
-from .safe_mode import current_safe_mode, safe_mode_scope  # noqa: F401
+from ..utils.safe_mode import current_safe_mode, safe_mode_scope  # noqa: F401
 from ..utils.serialization import (custom_object_scope, deserialize_keras_object, get_custom_objects,  # noqa: F401
                                    get_registered_name, get_registered_object, register_keras_serializable,
                                    serialize_keras_object)

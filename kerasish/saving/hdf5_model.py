@@ -31,7 +31,8 @@ from .hdf5_attrs import read_string, read_string_list
 from .hdf5_weights import (BACKEND, KERAS_VERSION, _open_for_reading, _reading_errors, check_save_format,
                            is_h5_group, load_subset_weights_from_hdf5_group, load_weights_from_hdf5_group,
                            save_subset_weights_to_hdf5_group, save_weights_to_hdf5_group)
-from .lambda_bytecode import ForeignBytecodeError
+from ..utils.lambda_bytecode import ForeignBytecodeError
+from ..utils.serialization import model_class
 from .model_config import model_from_config
 
 
@@ -59,9 +60,7 @@ def to_json(obj):
 
 # --------------------------------------------------------------------------- model config
 def _is_saveable_graph(model):
-    from ..models.sequential import Sequential
-
-    return isinstance(model, Sequential) or getattr(model, "_is_graph_network", False)
+    return isinstance(model, model_class("Sequential")) or getattr(model, "_is_graph_network", False)
 
 
 def _warn_incomplete_configs(model):
@@ -471,28 +470,23 @@ def save_model_to_hdf5_group(model, f, include_optimizer=True, model_json=None):
 
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True, save_format=None, **kwargs):
-    """Save a Sequential or Functional model to Keras 2's `.h5` format (or a `.keras` archive), atomically.
+    """Save a Sequential or Functional model to Keras 2's `.h5` format, atomically (`saving.save_model` also
+    writes `.keras` archives).
 
     Args:
         model: the model (subclassed models cannot be saved whole; use `save_weights`).
-        filepath: the target path (`.h5`, `.hdf5`, ...), or an open h5py group. A name ending in `.keras` (or
-            save_format='keras') writes the `.keras` zip archive instead (see `keras_archive`).
+        filepath: the target path (`.h5`, `.hdf5`, ...), or an open h5py group.
         overwrite: when False and the file exists, raise FileExistsError.
         include_optimizer: also save the training configuration and the optimizer state.
         save_format: None, 'h5' or 'keras'. 'tf' (SavedModel) is refused with a clear error.
-        dialect: for `.keras` archives: 'keras3' (default; Keras 3 loads it) or 'tf_keras' (tf.keras 2.13+).
 
     Example:
         >>> import os, tempfile
         >>> import kerasish as keras
-        >>> from kerasish.saving import save_model
+        >>> from kerasish.saving.hdf5_model import save_model
         >>> model = keras.Sequential([keras.layers.Dense(1, input_shape=(2,))])
         >>> save_model(model, os.path.join(tempfile.mkdtemp(), "m.h5"))
     """
-    from . import keras_archive
-
-    if not is_h5_group(filepath) and keras_archive.is_archive_path(filepath, save_format):
-        return keras_archive.save_model(model, filepath, overwrite, include_optimizer, kwargs.get("dialect"))
     check_save_format(filepath, save_format, "model.save")
     if not _is_saveable_graph(model):
         raise NotImplementedError(
@@ -593,24 +587,14 @@ def _load_model_from_hdf5_group(f, custom_objects, compile, safe_mode, source):
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True, **kwargs):
-    """Load a model saved by kerasish, tf_keras 2.x, older Keras 2 or Keras 3: `.h5` files and `.keras` archives.
+    """Load a model from an `.h5` file saved by kerasish, tf_keras 2.x, older Keras 2 or Keras 3.
 
-    Args:
-        filepath: path of the `.h5` file or `.keras` archive (recognised by content), or an open h5py group.
-        custom_objects: `{name: class_or_function}` for custom layers, losses, metrics, ...
-            (merged with the active `custom_object_scope` and registered objects).
-        compile: compile the model from the file's training configuration and restore the optimizer state.
-        safe_mode: when True (default) a Lambda layer stored as Python bytecode is refused; pass False only
-            for files you trust.
-
-    Raises:
-        FileNotFoundError: no file at `filepath`.
-        ValueError: not an HDF5/Keras file, truncated or corrupt, unknown class in the config, bytecode refused.
+    Arguments, errors: as `kerasish.saving.load_model` (which also reads `.keras` archives).
 
     Example:
         >>> import os, tempfile
         >>> import kerasish as keras
-        >>> from kerasish.saving import load_model
+        >>> from kerasish.saving.hdf5_model import load_model
         >>> model = keras.Sequential([keras.layers.Dense(1, input_shape=(2,), name="out")])
         >>> path = os.path.join(tempfile.mkdtemp(), "m.h5")
         >>> model.save(path)
@@ -619,10 +603,6 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True, **kw
     """
     if is_h5_group(filepath):
         return load_model_from_hdf5_group(filepath, custom_objects, compile, safe_mode)
-    from . import keras_archive
-
-    if keras_archive.is_archive_file(filepath):
-        return keras_archive.load_model(filepath, custom_objects, compile, safe_mode)
     path = os.fspath(filepath)
     f = _open_for_reading(path, "load a model")
     with f:

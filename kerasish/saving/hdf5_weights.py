@@ -549,24 +549,12 @@ def save_weights(model, filepath, overwrite=True, save_format=None, **kwargs):
 def load_weights(model, filepath, by_name=False, skip_mismatch=False, **kwargs):
     """Load weights saved by `save_weights` or `model.save` (Keras 2, Keras 3 or kerasish) into `model`.
 
-    Args:
-        model: the model to fill (built).
-        filepath: a weights file in either layout (recognised by its content, not its name), a whole-model
-            file (its /model_weights is used), a `.keras` archive (its model.weights.h5), or an open h5py group.
-        by_name: match layers by name instead of by order (legacy layout only: the `.weights.h5` layout
-            addresses weights by object path, so layer names never matter there).
-        skip_mismatch: skip (with a warning) layers whose weight count or shapes differ; with the legacy
-            layout only together with `by_name=True`.
-
-    Raises:
-        FileNotFoundError: the file does not exist.
-        ValueError: the file is not a Keras HDF5 file, is corrupt, or does not fit the model (the message
-            names the layers and the expected and found counts or shapes).
+    Arguments, errors: as `kerasish.saving.load_weights` (which also reads `.keras` archives).
 
     Example:
         >>> import os, tempfile
         >>> import kerasish as keras
-        >>> from kerasish.saving import load_weights, save_weights
+        >>> from kerasish.saving.hdf5_weights import load_weights, save_weights
         >>> model = keras.Sequential([keras.layers.Dense(1, input_shape=(2,))])
         >>> path = os.path.join(tempfile.mkdtemp(), "w.h5")
         >>> save_weights(model, path)
@@ -576,24 +564,14 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False, **kwargs):
         _load_group(model, filepath, by_name, skip_mismatch, filepath.file.filename)
         return
     path = os.fspath(filepath)
-    f = _open_keras_archive_weights(path) or _open_for_reading(path, "load weights")
+    load_weights_from_open_file(model, _open_for_reading(path, "load weights"), path, by_name, skip_mismatch)
+
+
+def load_weights_from_open_file(model, f, path, by_name=False, skip_mismatch=False):
+    """`load_weights` from `f`, an h5py file opened from `path` (closed afterwards; errors name `path`)."""
     with f:
         with _reading_errors(path):
             _load_group(model, f, by_name, skip_mismatch, path)
-
-
-def _open_keras_archive_weights(path):
-    """The `model.weights.h5` inside a `.keras` zip archive, opened read-only (None for other files)."""
-    import zipfile
-
-    import h5py
-
-    from .keras_archive import open_archive_weights
-
-    if not os.path.isfile(path) or h5py.is_hdf5(path) or not zipfile.is_zipfile(path):
-        return None
-    with zipfile.ZipFile(path) as archive:
-        return open_archive_weights(archive, path)
 
 
 def _load_group(model, f, by_name, skip_mismatch, path):

@@ -23,6 +23,9 @@ Example:
 import numpy as np
 
 from ._warn import warn
+from .hdf5_model import compile_args_from_training_config
+from ..layers.input_layer import node_key
+from ..utils.serialization import model_class
 
 # Keyword arguments of kerasish (tf_keras) layers that Keras 3's constructors refuse, dropped when writing
 # (each only at the value that Keras 3 behaves as by default).
@@ -275,22 +278,18 @@ def _op_layer(layer):
 
 
 def _is_graph(obj):
-    from ..models.sequential import Sequential
-
-    return isinstance(obj, Sequential) or getattr(obj, "_is_graph_network", False)
+    return isinstance(obj, model_class("Sequential")) or getattr(obj, "_is_graph_network", False)
 
 
 # --------------------------------------------------------------------------- writing: graphs
 def _keras3_node_numbers(network):
     """Keras 3's number of each node of `network` ((id(layer), kerasish node index) -> number): the
     layer's calls inside this network counted from 0 (Keras 2 counts a nested model's own node too)."""
-    from ..models.functional import _node_key
-
     numbers = {}
     for layer in network.layers:
         kept = 0
         for index, _ in enumerate(layer._inbound_nodes):
-            if _node_key(layer, index) in network._network_nodes:
+            if node_key(layer, index) in network._network_nodes:
                 numbers[(id(layer), index)] = kept
                 kept += 1
     return numbers
@@ -328,8 +327,6 @@ def _refs(structure, numbers):
 
 
 def _functional_config(model):
-    from ..models.functional import _node_key
-
     numbers = _keras3_node_numbers(model)
     layers = []
     for layer in model.layers:
@@ -339,7 +336,7 @@ def _functional_config(model):
             {"args": _serialize_value(list(node.call_args), numbers),
              "kwargs": _serialize_value(dict(node.call_kwargs or {}), numbers)}
             for index, node in enumerate(layer._inbound_nodes)
-            if _node_key(layer, index) in model._network_nodes and not node.is_input]
+            if node_key(layer, index) in model._network_nodes and not node.is_input]
         layers.append(entry)
     return {"name": model.name, "trainable": model.trainable, "layers": layers,
             "input_layers": _refs(model._nested_inputs, numbers),
@@ -372,15 +369,13 @@ def model_config(model, top_level=True):
         NotImplementedError: `model` is a subclassed model (its structure lives in Python code).
         ValueError: a layer Keras 3 has no class for (Keras 2's TensorFlow-op layers).
     """
-    from ..models.sequential import Sequential
-
     if not _is_graph(model):
         raise NotImplementedError(
             f'Cannot save model "{model.name}" ({type(model).__name__}) in the `.keras` format: it is a subclassed '
             "model, whose structure lives in its Python code. Use a Functional or Sequential model, or "
             "`model.save_weights('x.weights.h5')` and rebuild the model in code.")
     entry = _entry(model)
-    if isinstance(model, Sequential):
+    if isinstance(model, model_class("Sequential")):
         entry["config"], shape = _sequential_config(model)
         entry["build_config"] = {"input_shape": shape}
     else:
@@ -497,8 +492,6 @@ def compile_arguments(config, custom_objects=None, output_names=()):
         >>> type(args["optimizer"]).__name__, args["loss"], args["metrics"]
         ('Adam', 'mean_squared_error', ['mae'])
     """
-    from .hdf5_model import compile_args_from_training_config
-
     config = from_keras3(config)
     optimizer = config.get("optimizer")
     if optimizer is None:

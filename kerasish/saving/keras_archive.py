@@ -34,9 +34,17 @@ import json
 import os
 import zipfile
 
+from . import keras3_config
 from ._warn import warn
+from .atomic import atomic_path
+from .file_probe import probe_file
+from .hdf5_model import _is_saveable_graph, _json_default as keras2_default, _legacy_layer_entries
+from .hdf5_model import _warn_incomplete_configs, try_build_compiled_arguments, uncompile
+from .hdf5_weights import _reading_errors
+from .model_config import model_from_config
+from ..utils.serialization import get_registered_name, model_class
 from .keras_weights_h5 import (KERAS3, TF_KERAS, check_dialect, detect_dialect, load_weights_from_file,
-                               path_ends_with, walk)
+                               path_ends_with, save_weights_to_file, walk)
 
 SUFFIX = ".keras"
 CONFIG_NAME = "config.json"
@@ -73,23 +81,18 @@ def is_archive_file(filepath):
 
 # --------------------------------------------------------------------------- writing
 def _json_default(value):
-    from .hdf5_model import _json_default as keras2_default
-
     return keras2_default(value)
 
 
 def _tf_keras_entry(obj, entry):
     """A layer entry of Keras 2's config with tf.keras 2.13+'s `module`, `registered_name` and `build_config`."""
-    from ..models.sequential import Sequential
-    from ..utils.serialization import get_registered_name
-
     cls = type(obj)
     registered = get_registered_name(cls)
     out = dict(entry)
     if ">" in registered:
         out.update(module=None if cls.__module__ == "__main__" else cls.__module__, class_name=cls.__name__,
                    registered_name=registered)
-    elif isinstance(obj, Sequential):
+    elif isinstance(obj, model_class("Sequential")):
         out.update(module="keras", registered_name=None)
     elif getattr(obj, "_is_graph_network", False):
         out.update(module="tf_keras.src.engine.functional", registered_name="Functional")
@@ -117,13 +120,8 @@ def _tf_keras_layers(model, entries):
 
 def tf_keras_model_config(model):
     """tf.keras 2.13+'s serialization of a Sequential or Functional model (config.json without compile config)."""
-    from .hdf5_model import _legacy_layer_entries, _is_saveable_graph
-    from ..utils.serialization import get_registered_name
-
     if not _is_saveable_graph(model):
-        from .keras3_config import model_config
-
-        model_config(model)  # raises the explanation for subclassed models
+        keras3_config.model_config(model)  # raises the explanation for subclassed models
     config = {"class_name": get_registered_name(type(model)), "config": model.get_config()}
     _legacy_layer_entries(config["config"])
     entry = _tf_keras_entry(model, config)
@@ -134,8 +132,6 @@ def tf_keras_model_config(model):
 
 
 def _model_json(model, dialect, include_optimizer):
-    from . import keras3_config
-
     if dialect == KERAS3:
         config = keras3_config.model_config(model)
     else:
@@ -152,7 +148,6 @@ def _model_json(model, dialect, include_optimizer):
 def _weights_bytes(model, dialect, include_optimizer):
     import h5py
 
-    from .keras_weights_h5 import save_weights_to_file
 
     skip = () if include_optimizer else [getattr(model, "optimizer", None)]
     buffer = io.BytesIO()
@@ -196,8 +191,6 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, dialect=
         >>> sorted(zipfile.ZipFile(path).namelist())
         ['config.json', 'metadata.json', 'model.weights.h5']
     """
-    from .atomic import atomic_path
-
     dialect = check_dialect(dialect or KERAS3)
     name = os.fspath(filepath)
     if not name.endswith(SUFFIX):
@@ -206,8 +199,6 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, dialect=
     if not getattr(model, "built", True):
         warn("You are saving a model that has not yet been built. It might not contain any weights yet. Consider "
              "building the model first by calling it on some data.")
-    from .hdf5_model import _warn_incomplete_configs, try_build_compiled_arguments
-
     _warn_incomplete_configs(model)
     if include_optimizer and dialect == TF_KERAS:
         try_build_compiled_arguments(model)  # tf.keras stores the compiled metrics' state too
@@ -243,6 +234,16 @@ def _read_json(archive, name, source):
         raise ValueError(f"{source}: '{name}' is not valid JSON ({e}): the archive is corrupt.") from e
 
 
+def open_weights_file(path):
+    """The `model.weights.h5` inside the `.keras` zip archive at `path`, opened read-only (None for other files)."""
+    import h5py
+
+    if not os.path.isfile(path) or h5py.is_hdf5(path) or not zipfile.is_zipfile(path):
+        return None
+    with zipfile.ZipFile(path) as archive:
+        return open_archive_weights(archive, path)
+
+
 def open_archive_weights(archive, source):
     """The archive's `model.weights.h5` as a read-only h5py.File (after the checks a file on disk gets), or
     None when the archive has none."""
@@ -250,7 +251,6 @@ def open_archive_weights(archive, source):
 
     import h5py
 
-    from .file_probe import probe_file
 
     if WEIGHTS_NAME not in archive.namelist():
         return None
@@ -327,9 +327,6 @@ def _optimizer_holds_state(weights_file):
 
 
 def _compile(model, compile_config, custom_objects, weights_file, source):
-    from . import keras3_config
-    from .hdf5_model import try_build_compiled_arguments, uncompile
-
     try:
         args = keras3_config.compile_arguments(compile_config, custom_objects, getattr(model, "output_names", ()))
         model.compile(**args)
@@ -366,10 +363,6 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         >>> [layer.name for layer in keras_archive.load_model(path).layers]
         ['out']
     """
-    from . import keras3_config
-    from .hdf5_weights import _reading_errors
-    from .model_config import model_from_config
-
     source = os.fspath(filepath)
     try:
         archive = zipfile.ZipFile(source)

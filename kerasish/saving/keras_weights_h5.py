@@ -65,6 +65,7 @@ import re
 import numpy as np
 
 from ._warn import warn
+from ..utils.serialization import model_class
 
 SUFFIX = ".weights.h5"
 TF_KERAS = "tf_keras"
@@ -222,9 +223,7 @@ def _children(obj, dialect=TF_KERAS):
 
 
 def _is_graph_model(obj):
-    from ..models.sequential import Sequential
-
-    return isinstance(obj, Sequential) or getattr(obj, "_is_graph_network", False)
+    return isinstance(obj, model_class("Sequential")) or getattr(obj, "_is_graph_network", False)
 
 
 def _metrics_built(model):

@@ -23,8 +23,8 @@ import inspect
 import json
 
 from ._warn import warn
-from ..utils.serialization import builtin_objects, get_registered_object
-from .safe_mode import current_safe_mode, safe_mode_scope
+from ..utils.serialization import builtin_objects, get_registered_object, model_class
+from ..utils.safe_mode import current_safe_mode, safe_mode_scope
 
 # Keyword arguments that Layer.__init__ itself takes (see layers/layer.py).
 _LAYER_BASE_KWARGS = {"trainable", "name", "dtype", "dynamic", "input_shape", "batch_input_shape", "batch_size",
@@ -103,9 +103,7 @@ def _normalize_layer_config(cls, class_name, config):
         config["dtype"] = _policy_name(config["dtype"], f'Layer "{layer_name}"')
     if "batch_shape" in config and "batch_input_shape" not in config:
         config["batch_input_shape"] = config.pop("batch_shape")
-    from ..models.model import Model
-
-    if issubclass(cls, Model):
+    if issubclass(cls, model_class("Model")):
         return config
     accepted = _accepted_kwargs(cls)
     if accepted is None:
@@ -267,12 +265,10 @@ def normalize_config(obj, custom_objects=None):
     if not _is_layer_class(cls):
         return obj
     config = obj["config"]
-    from ..models.model import Model
-
     if isinstance(config, list):  # Keras <= 2.2 Sequential: a bare list of layer configs
         _check_known_layers(config, custom_objects, "sequential")
         return obj
-    if issubclass(cls, Model) and isinstance(config.get("layers"), list):
+    if issubclass(cls, model_class("Model")) and isinstance(config.get("layers"), list):
         _check_known_layers(config["layers"], custom_objects, config.get("name", "model"))
         if "input_layers" in config:
             config = _normalize_functional(config, custom_objects)
@@ -341,8 +337,6 @@ def model_from_config(config, custom_objects=None, safe_mode=True, source="The m
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"{source} is not a Keras config: expected a dict with 'class_name' and 'config'; "
                          f"received {str(config)[:200]}")
-    import kerasish.layers  # noqa: F401  (registers the layer classes)
-    import kerasish.models  # noqa: F401
     from ..layers import deserialize
 
     with safe_mode_scope(safe_mode):

@@ -17,23 +17,19 @@ from .file_utils import get_file, validate_file  # noqa: F401
 from .vis_utils import model_to_dot, plot_history, plot_model  # noqa: F401
 from .layer_utils import (  # noqa: F401
     convert_all_kernels_in_model, count_params, get_source_inputs, print_summary)
-from . import conv_utils, data_utils, file_utils, generic_utils, io_utils, layer_utils, legacy, vis_utils  # noqa: F401
+from . import conv_utils, data_utils, file_utils, generic_utils, image_utils, io_utils, layer_utils, legacy  # noqa: F401
+from . import sequence_utils, vis_utils  # noqa: F401
 from .dataset import Dataset  # noqa: F401
+from .image_utils import array_to_img, img_to_array, load_img, save_img  # noqa: F401
+from .sequence_utils import pad_sequences  # noqa: F401
 from .dataset_utils import (  # noqa: F401
     image_dataset_from_directory, split_dataset, text_dataset_from_directory, timeseries_dataset_from_array)
 
 
 def __getattr__(name):
-    # preprocessing and engine import this package, so their helpers are resolved on first use
-    if name in ("array_to_img", "img_to_array", "load_img", "save_img"):
-        from ..preprocessing import image
-
-        return getattr(image, name)
-    if name == "pad_sequences":
-        from ..preprocessing.sequence import pad_sequences
-
-        return pad_sequences
-    if name in ("losses_utils", "metrics_utils", "test_utils"):  # they import losses/metrics/models, above utils
+    # late import (plugin): keras.utils also names Keras 2's helper modules losses_utils, metrics_utils and
+    # test_utils, which re-export losses, metrics and the layer test (floors above utils); they load on first use
+    if name in ("losses_utils", "metrics_utils", "test_utils"):
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")

@@ -27,6 +27,7 @@ import random
 
 import numpy as np
 
+from ..backend.ops import resize as resize_ops
 from .dataset import Dataset, _batch_elements, _stack, to_array
 
 IMAGE_FORMATS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
@@ -259,13 +260,11 @@ def decode_image(path, num_channels):
 
 def _resize_image(image, image_size, interpolation, crop_to_aspect_ratio):
     """`tf.image.resize` (or tf_keras's smart_resize): float32, or the input's dtype for 'nearest'."""
-    from ..layers.preprocessing import _resize, _smart_resize
-
     x = image if interpolation == "nearest" else image.astype(np.float32)
     height, width = image_size
     if crop_to_aspect_ratio:
-        return np.asarray(_smart_resize(x, height, width, interpolation))
-    return np.asarray(_resize(x, height, width, interpolation))
+        return np.asarray(resize_ops.smart_resize(x, height, width, interpolation))
+    return np.asarray(resize_ops.resize(x, height, width, interpolation))
 
 
 def image_dataset_from_directory(directory, labels="inferred", label_mode="int", class_names=None,
@@ -316,9 +315,7 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
     if channels is None:
         raise ValueError('`color_mode` must be one of {"rgb", "rgba", "grayscale"}. Received: '
                          f"color_mode={color_mode}")
-    from ..layers.preprocessing import _check_interpolation
-
-    interpolation = _check_interpolation(interpolation)
+    interpolation = resize_ops.check_interpolation(interpolation)
     image_size = tuple(int(s) for s in image_size)
     _pil_image()
 

@@ -41,6 +41,22 @@ def builtin_objects(kind):
     return _BUILTINS.setdefault(kind, {})
 
 
+def model_class(name: str) -> type:
+    """The built-in model class `name` ("Model", "Functional" or "Sequential"), found in the registry.
+
+    Saving sits below models (the models call it), so it reaches their classes by name, never by import.
+
+    Example:
+        >>> import kerasish
+        >>> model_class("Sequential") is kerasish.Sequential
+        True
+    """
+    try:
+        return _BUILTINS["model"][name]
+    except KeyError:
+        raise RuntimeError(f"model class {name!r} is not registered: `import kerasish` first") from None
+
+
 def register_keras_serializable(package="Custom", name=None):
     """Register a user class or function so configs can name it (`"package>name"`)."""
 

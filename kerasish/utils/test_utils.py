@@ -10,6 +10,8 @@ import numpy as np
 
 from .. import backend as K
 from .generic_utils import has_arg
+from ..layers import Input
+from ..models import Model
 
 
 def get_test_data(num_train: int = 1000, num_test: int = 500, input_shape=(10,), output_shape=(2,),
@@ -55,9 +57,6 @@ def layer_test(layer_cls, kwargs=None, input_shape=None, input_dtype=None, input
         expected_output, expected_output_dtype: what the output must be.
         fixed_batch_size: build the model with the batch size of `input_shape`.
     """
-    from ..layers import Input
-    from ..models import Model
-
     kwargs = kwargs or {}
     if input_data is None:
         if not input_shape:

@@ -104,21 +104,6 @@ def shape_of(a):
     return np.shape(a)
 
 
-def unbroadcast(g, shape):
-    """Sum a broadcast gradient `g` back down to `shape` (differentiable when `g` is a Tensor)."""
-    gshape = g.shape
-    if tuple(gshape) == tuple(shape):
-        return g
-    from . import math as m
-
-    ndiff = len(gshape) - len(shape)
-    axes = tuple(range(ndiff)) + tuple(
-        i + ndiff for i, n in enumerate(shape) if n == 1 and gshape[i + ndiff] != 1)
-    if axes:
-        g = m.sum(g, axis=axes, keepdims=True)
-    return m.reshape(g, shape)
-
-
 def normalize_axis(axis, ndim, op_name):
     """Validate `axis` (int, tuple or None) against `ndim`; returns a tuple of positive axes or None."""
     if axis is None:

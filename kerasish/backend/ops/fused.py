@@ -21,6 +21,8 @@ from ..tape import NEEDS, GradientTape
 from .core import RECORDING, Tensor, record, register, tensor_and_array
 from .conv import _relu_inplace
 from .parallel import over_batch, sum_over_batch, too_small
+from . import math as m
+from . import nn
 
 FUSABLE_ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax")
 
@@ -73,8 +75,6 @@ def activation_grad_from_output(g, y, activation):
 
 
 def _primitive_activation(z, activation):
-    from . import math as m
-
     if activation == "linear" or activation is None:
         return z
     if activation == "relu":
@@ -92,8 +92,6 @@ def _primitive_activation(z, activation):
 def replay_vjp(primitive_forward, inputs, g):
     """Gradients of `primitive_forward(*inputs)` against `inputs` for output gradient `g`,
     computed with primitive ops so an outer recording tape sees (and can differentiate) them."""
-    from . import math as m
-
     live = [x for x in inputs if x is not None]
     with GradientTape(watch_accessed_variables=False) as tape:
         tape.watch(live)
@@ -118,8 +116,6 @@ def dense(x, kernel, bias=None, activation="linear"):
     if RECORDING and activation in ("softmax", "sigmoid"):
         # Keep the logits as their own node: a crossentropy loss finds them on the output
         # (`_keras_logits`, Keras's hidden-logits path) and backpropagates from there.
-        from . import nn
-
         logits = dense(x, kernel, bias, "linear")
         return nn.softmax(logits) if activation == "softmax" else nn.sigmoid(logits)
     xt, xa = tensor_and_array(x)
@@ -140,8 +136,6 @@ def dense(x, kernel, bias=None, activation="linear"):
         def vjp(g):
             if RECORDING:  # an outer tape wants the backward pass itself differentiable
                 def forward(x_, k_, b_):
-                    from . import math as m
-
                     z_ = m.matmul(x_, k_)
                     if b_ is not None:
                         z_ = m.add(z_, b_)

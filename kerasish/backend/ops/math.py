@@ -13,7 +13,8 @@ import builtins
 import numpy as np
 
 from .. import config
-from .core import RECORDING, Tensor, operands, record, register, tensor_and_array, unbroadcast, normalize_axis
+from .core import RECORDING, Tensor, operands, record, register, tensor_and_array, normalize_axis
+from ..tensor import TENSOR_OPS
 
 
 def _binary_shapes(name, xa, ya):
@@ -547,3 +548,23 @@ def swap_last(x):
     if RECORDING:
         record((xt,), out, lambda g: (swap_last(g),))
     return out
+
+
+def unbroadcast(g, shape):
+    """Sum a broadcast gradient `g` back down to `shape` (differentiable when `g` is a Tensor)."""
+    gshape = g.shape
+    if tuple(gshape) == tuple(shape):
+        return g
+    ndiff = len(gshape) - len(shape)
+    axes = tuple(range(ndiff)) + tuple(
+        i + ndiff for i, n in enumerate(shape) if n == 1 and gshape[i + ndiff] != 1)
+    if axes:
+        g = sum(g, axis=axes, keepdims=True)
+    return reshape(g, shape)
+
+
+# The ops Tensor's operators and casts run (backend/tensor.py looks them up here at call time).
+TENSOR_OPS.update(
+    add=add, subtract=subtract, multiply=multiply, divide=divide, floor_divide=floor_divide, mod=mod, power=power,
+    matmul=matmul, less=less, less_equal=less_equal, greater=greater, greater_equal=greater_equal, equal=equal,
+    not_equal=not_equal, negative=negative, abs=abs, getitem=getitem, cast=cast)

@@ -39,6 +39,7 @@ from ..tape import NEEDS
 from .core import RECORDING, Tensor, normalize_axis, record, register, tensor_and_array
 from .fused import replay_vjp
 from .recycle import reusable
+from . import math as m
 
 __all__ = ["moments_normalize", "affine_normalize", "embedding_lookup", "embedding_scatter",
            "assign_moving_average", "assign_fused_moving_average"]
@@ -110,8 +111,6 @@ def _sum_to(g, bshape, original):
 
 def _primitive_moments(x_, red, weights, eps):
     """(xhat, mean, var) with engine ops (the second-derivative replay)."""
-    from . import math as m
-
     if weights is None:
         mean = m.mean(x_, axis=red, keepdims=True)
         xc = m.subtract(x_, mean)
@@ -125,8 +124,6 @@ def _primitive_moments(x_, red, weights, eps):
 
 
 def _primitive_affine(y, gamma_, beta_, bshape):
-    from . import math as m
-
     if gamma_ is not None:
         y = m.multiply(y, m.reshape(gamma_, bshape) if bshape is not None else gamma_)
     if beta_ is not None:
@@ -316,8 +313,6 @@ def affine_normalize(x, mean, variance, gamma=None, beta=None, epsilon=1e-3, par
         def vjp(g):
             if RECORDING:
                 def forward(x_, mean_, var_, gamma_, beta_):
-                    from . import math as m
-
                     def shaped(p):
                         return m.reshape(p, param_shape) if param_shape is not None else p
 

@@ -17,6 +17,7 @@ from .. import config
 from .core import RECORDING, Tensor, normalize_axis, record, register, tensor_and_array
 from . import math as m
 from .math import _expand_back
+from . import shape as s
 
 
 def _float_input(name, xa):
@@ -65,8 +66,6 @@ def _prod_of_others(x, axes):
     red = tuple(range(ndim)) if axes is None else tuple(sorted(axes))
     keep = tuple(i for i in range(ndim) if i not in red)
     perm = keep + red
-    from . import shape as s
-
     xp = s.transpose(x, perm) if perm != tuple(range(ndim)) else x
     lead = tuple(x.shape[i] for i in keep)
     n = int(np.prod([x.shape[i] for i in red], dtype=np.int64))
@@ -261,8 +260,6 @@ def cumprod(x, axis=0, reverse=False):
 
 
 def _cumprod_grad(x, out, g, ax, reverse):
-    from . import shape as s
-
     if reverse:
         x, out, g = s.reverse(x, ax), s.reverse(out, ax), s.reverse(g, ax)
     if not np.any(x.array == 0):
@@ -275,8 +272,6 @@ def _cumprod_grad(x, out, g, ax, reverse):
 
 def _cumprod_grad_with_zeros(x, g, ax):
     """Division-free gradient: grad_i = prod_{k<i} x_k * r_i with r_i = g_i + x_{i+1} r_{i+1}."""
-    from . import shape as s
-
     xs = s.unstack(x, axis=ax)
     gs = s.unstack(g, axis=ax)
     n = len(xs)

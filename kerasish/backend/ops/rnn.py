@@ -49,6 +49,11 @@ import numpy as np
 from ..tape import NEEDS
 from .core import RECORDING, Tensor, record, register, tensor_and_array
 from .recycle import reusable
+from . import math as m
+from . import nn
+from . import shape as shp
+from . import control
+from ..tape import GradientTape
 
 FAST_ACTIVATIONS = ("tanh", "sigmoid", "relu", "hard_sigmoid", "linear")
 _LSTM_FWD = (0, 1, 3, 2)  # forward slots of the LSTM gates (Keras order i, f, c, o): i, f, o, c
@@ -118,9 +123,6 @@ def _derivative_into(out, y, name):
 
 def _engine_activation(act):
     """An engine-op callable for an activation given by fast name or callable."""
-    from . import math as m
-    from . import nn
-
     if callable(act):
         return act
     return {"tanh": m.tanh, "sigmoid": nn.sigmoid, "relu": nn.relu, "hard_sigmoid": nn.hard_sigmoid,
@@ -529,9 +531,6 @@ def _unpack(out_t, n_states, T, return_sequences, return_state, time_major, fina
     """(output tensor, [state tensors]) from the node output."""
     if not return_state:
         return out_t, [Tensor(st) for st in final_states]
-    from . import math as m
-    from . import shape as shp
-
     n_out = T if return_sequences else 1
     if return_sequences:
         output = m.getitem(out_t, (slice(None), slice(0, n_out)))
@@ -549,9 +548,6 @@ def replay_vjp(primitive_forward, inputs, g):
     Differentiating the scalar <out, g> (rather than seeding the backward pass with g) keeps the
     dependence of the result on g itself visible to the recording outer tape.
     """
-    from ..tape import GradientTape
-    from . import math as m
-
     live = [x for x in inputs if x is not None]
     with GradientTape(watch_accessed_variables=False) as tape:
         tape.watch(live)
@@ -624,17 +620,12 @@ def _add_output_grad(dh, t, gseq, glast, last_step):
 
 # ----------------------------------------------------------------------------- engine-op cell steps
 def _split_cols(w, gates, g):
-    from . import math as m
-
     u = w.shape[-1] // gates
     return m.getitem(w, (Ellipsis, slice(g * u, (g + 1) * u)))
 
 
 def _gated_matmul(x, w, mask, gates):
     """x @ w with x masked by `mask`: None, one (B, d) mask, or (gates, B, d) per gate."""
-    from . import math as m
-    from . import shape as shp
-
     if mask is None:
         return m.matmul(x, w)
     _, ma = tensor_and_array(mask)
@@ -658,8 +649,6 @@ def lstm_cell_step(x, h, c, kernel, recurrent_kernel, bias=None, activation="tan
         >>> h.numpy().tolist()
         [[0.0]]
     """
-    from . import math as m
-
     act, rec = _engine_activation(activation), _engine_activation(recurrent_activation)
     z = m.add(_gated_matmul(x, kernel, dropout_mask, 4), _gated_matmul(h, recurrent_kernel,
                                                                         recurrent_dropout_mask, 4))
@@ -687,8 +676,6 @@ def gru_cell_step(x, h, kernel, recurrent_kernel, bias=None, reset_after=True, a
         ...               np.zeros((1, 3), "float32")).numpy().tolist()
         [[0.5]]
     """
-    from . import math as m
-
     act, rec = _engine_activation(activation), _engine_activation(recurrent_activation)
     _, ba = tensor_and_array(bias) if bias is not None else (None, None)
     in_bias = rec_bias = None
@@ -735,8 +722,6 @@ def simple_rnn_cell_step(x, h, kernel, recurrent_kernel, bias=None, activation="
         ...                      np.ones((2, 1), "float32"), np.ones((1, 1), "float32"), activation="relu").numpy()
         array([[2.]], dtype=float32)
     """
-    from . import math as m
-
     act = _engine_activation(activation)
     z = _gated_matmul(x, kernel, dropout_mask, 1)
     if bias is not None:
@@ -748,9 +733,6 @@ def _engine_sequence(step, x, init_states, mask, go_backwards, return_sequences,
                      zero_output_for_mask, time_major):
     """Run `step(x_t, states) -> (output, states)` with `control.rnn` and build the same output
     structure as the fused kernels."""
-    from . import control
-    from . import shape as shp
-
     last, outputs, states = control.rnn(step, x, list(init_states), go_backwards=go_backwards, mask=mask,
                                         time_major=time_major, zero_output_for_mask=zero_output_for_mask,
                                         return_all_outputs=True)
@@ -955,8 +937,6 @@ def _state(given, s, k):
 def _engine_direct(step, x, init_states, mask, go_backwards, return_sequences, zero_output_for_mask,
                    time_major):
     """(output, final states) of a sequence run step by step with primitive ops (user activations)."""
-    from . import control
-
     last, outputs, states = control.rnn(step, x, list(init_states), go_backwards=go_backwards, mask=mask,
                                         time_major=time_major, zero_output_for_mask=zero_output_for_mask,
                                         return_all_outputs=return_sequences)

@@ -41,10 +41,10 @@ import zlib
 
 import numpy as np
 
-from .backend import config
-from .backend.tensor import Tensor
-from .callbacks import Callback
-from .utils.serialization import register_builtin
+from ..backend import config
+from ..backend.tensor import Tensor
+from .callback import Callback
+from ..utils.serialization import register_builtin
 
 _INSTALL_HINT = "TensorBoard callback needs the `tensorboard` package: pip install kerasish[tensorboard]"
 _HISTOGRAM_BUCKETS = 30  # tf.summary.histogram's default
@@ -353,7 +353,7 @@ class TensorBoard(Callback):
     # -- what an epoch writes ------------------------------------------------------------------
     def _learning_rate(self):
         """The schedule's value at the optimizer's step, when the learning rate is a schedule (as tf_keras)."""
-        from .optimizers import schedules
+        from ..optimizers import schedules
 
         optimizer = getattr(self.model, "optimizer", None)
         schedule = getattr(optimizer, "_learning_rate", None)
@@ -394,7 +394,7 @@ class TensorBoard(Callback):
 
     # -- embeddings ----------------------------------------------------------------------------
     def _embedding_layers(self):
-        from .layers.embedding import Embedding
+        from ..layers.embedding import Embedding
 
         return [layer for layer in self.model.layers if isinstance(layer, Embedding)]
 

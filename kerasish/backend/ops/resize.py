@@ -1,0 +1,201 @@
+"""Image resizing: Keras 2's backend resizing by integer factors (`K.resize_images`, `K.resize_volumes`) and
+tf.image.resize's to a target size (`resize`, `smart_resize`: the Resizing layer and the image data sets).
+
+Its own family because bilinear resizing is a contraction (linalg) over a layout op (shape): both
+families sit below it, so neither imports the other.
+
+Example:
+    >>> import numpy as np
+    >>> from kerasish.backend.ops import resize
+    >>> resize.resize_images(np.ones((1, 2, 2, 1), "float32"), 2, 2, "channels_last").shape
+    (1, 4, 4, 1)
+"""
+import numpy as np
+
+from .. import config
+from . import math as m
+from . import shape as shape_ops
+from . import linalg
+from .core import Tensor, tensor_and_array
+from .shape import _padding_axes, repeat_elements, transpose
+
+
+def _resize_axes(x, rank, data_format, name):
+    _, xa = tensor_and_array(x)
+    if xa.ndim != rank:
+        raise ValueError(f"{name}: expected a tensor of rank {rank}; received shape {xa.shape}")
+    return _padding_axes(data_format, rank, name)
+
+
+def resize_images(x, height_factor, width_factor, data_format=None, interpolation="nearest"):
+    """Upsample the spatial axes of a 4-D tensor by integer factors.
+
+    Args:
+        x: tensor of rank 4.
+        height_factor, width_factor: positive integers.
+        data_format: 'channels_last' (default) or 'channels_first'.
+        interpolation: 'nearest' (repeat pixels) or 'bilinear' (half-pixel centres, as tf.image.resize).
+
+    Example:
+        >>> resize_images(np.ones((1, 2, 2, 1)), 2, 3, "channels_last").shape
+        (1, 4, 6, 1)
+    """
+    axes = _resize_axes(x, 4, data_format, "resize_images")
+    factors = (int(height_factor), int(width_factor))
+    if min(factors) < 1:
+        raise ValueError(f"resize_images: factors must be positive integers; received {factors}")
+    interpolation = str(interpolation).lower()
+    if interpolation == "nearest":
+        for ax, f in zip(axes, factors):
+            if f != 1:
+                x = repeat_elements(x, f, ax)
+        return x if isinstance(x, Tensor) else Tensor(tensor_and_array(x)[1])
+    if interpolation == "bilinear":
+        _, xa = tensor_and_array(x)
+        for ax, f in zip(axes, factors):
+            if f != 1:
+                mat = _bilinear_matrix(xa.shape[ax], xa.shape[ax] * f, xa.dtype)
+                moved = linalg.tensordot(x, mat, axes=([ax], [1]))  # the resized axis is now last
+                perm = list(range(ax)) + [xa.ndim - 1] + list(range(ax, xa.ndim - 1))
+                x = transpose(moved, perm)
+        return x if isinstance(x, Tensor) else Tensor(xa)
+    raise ValueError(f"resize_images: unsupported interpolation {interpolation!r}; expected 'nearest' or 'bilinear'")
+
+
+def _bilinear_matrix(n_in, n_out, dtype):
+    """(n_out, n_in) weights of linear interpolation with half-pixel centres."""
+    src = (np.arange(n_out) + 0.5) * (n_in / n_out) - 0.5
+    lo = np.floor(src)
+    frac = src - lo
+    lo_i = np.clip(lo, 0, n_in - 1).astype(np.int64)
+    hi_i = np.clip(lo + 1, 0, n_in - 1).astype(np.int64)
+    mat = np.zeros((n_out, n_in))
+    np.add.at(mat, (np.arange(n_out), lo_i), 1.0 - frac)
+    np.add.at(mat, (np.arange(n_out), hi_i), frac)
+    return mat.astype(dtype if np.dtype(dtype).kind == "f" else config.floatx())
+
+
+def resize_volumes(x, depth_factor, height_factor, width_factor, data_format=None):
+    """Upsample the three spatial axes of a 5-D tensor by integer factors (nearest neighbour).
+
+    Example:
+        >>> resize_volumes(np.ones((1, 1, 2, 2, 1)), 2, 2, 2, "channels_last").shape
+        (1, 2, 4, 4, 1)
+    """
+    axes = _resize_axes(x, 5, data_format, "resize_volumes")
+    for ax, f in zip(axes, (depth_factor, height_factor, width_factor)):
+        if int(f) < 1:
+            raise ValueError(f"resize_volumes: factors must be positive integers; received {f}")
+        if int(f) != 1:
+            x = repeat_elements(x, int(f), ax)
+    return x if isinstance(x, Tensor) else Tensor(tensor_and_array(x)[1])
+
+
+# --------------------------------------------------------------------------- tf.image.resize to a size
+_INTERPOLATIONS = ("bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5", "gaussian", "mitchellcubic")
+_SUPPORTED_INTERPOLATIONS = ("bilinear", "nearest", "bicubic")
+_CUBIC_TABLE_SIZE = 1024
+
+
+def check_interpolation(interpolation):
+    """The method name in lower case (NotImplementedError for an unknown one, as tf_keras).
+
+    Example:
+        >>> check_interpolation("Bilinear")
+        'bilinear'
+    """
+    method = str(interpolation).lower()
+    if method not in _INTERPOLATIONS:
+        raise NotImplementedError(f"Value not recognized for `interpolation`: {interpolation}. Supported values "
+                                  f"are: {_INTERPOLATIONS}")
+    if method not in _SUPPORTED_INTERPOLATIONS:
+        raise NotImplementedError(f"interpolation={interpolation!r} is not supported by kerasish; use one of "
+                                  f"{_SUPPORTED_INTERPOLATIONS}")
+    return method
+
+
+def _cubic_table():
+    """TensorFlow's table of Keys cubic weights (a = -0.5), sampled at 1/1024 steps, in float32."""
+    a = np.float32(-0.5)
+    x = np.arange(_CUBIC_TABLE_SIZE + 1, dtype=np.float64) / _CUBIC_TABLE_SIZE
+    x = x.astype(np.float32)
+    near = ((a + 2) * x - (a + 3)) * x * x + 1
+    x1 = x + np.float32(1.0)
+    far = ((a * x1 - 5 * a) * x1 + 8 * a) * x1 - 4 * a
+    return near.astype(np.float32), far.astype(np.float32)
+
+
+def _resize_matrix(in_size, out_size, method):
+    """(out_size, in_size) float32 interpolation weights of tf.image.resize (half-pixel centres)."""
+    scale = np.float32(in_size) / np.float32(out_size)
+    o = np.arange(out_size)
+    mat = np.zeros((out_size, in_size), dtype=np.float32)
+    pos = (o.astype(np.float32) + np.float32(0.5)) * scale - np.float32(0.5)
+    floor = np.floor(pos)
+    if method == "bilinear":
+        lower = np.maximum(floor, 0).astype(np.int64)
+        upper = np.minimum(np.ceil(pos), in_size - 1).astype(np.int64)
+        lerp = pos - floor
+        np.add.at(mat, (o, lower), np.float32(1.0) - lerp)
+        np.add.at(mat, (o, upper), lerp)
+        return mat
+    # bicubic: 4 taps, out-of-range taps get weight 0 and the rest are renormalised (TF's keys cubic)
+    near, far = _cubic_table()
+    base = floor.astype(np.int64)
+    offset = np.rint((pos - floor) * np.float32(_CUBIC_TABLE_SIZE)).astype(np.int64)
+    taps = [(base - 1, far[offset]), (base, near[offset]), (base + 1, near[_CUBIC_TABLE_SIZE - offset]),
+            (base + 2, far[_CUBIC_TABLE_SIZE - offset])]
+    weights = np.stack([np.where((idx >= 0) & (idx < in_size), w, np.float32(0.0)) for idx, w in taps])
+    total = weights.sum(axis=0)
+    ok = np.abs(total) >= 1000.0 * np.finfo(np.float32).tiny
+    weights[:, ok] *= (np.float32(1.0) / total[ok])
+    for (idx, _), w in zip(taps, weights):
+        np.add.at(mat, (o, np.clip(idx, 0, in_size - 1)), w)
+    return mat
+
+
+def _nearest_indices(in_size, out_size):
+    scale = np.float32(in_size) / np.float32(out_size)
+    pos = np.floor((np.arange(out_size).astype(np.float32) + np.float32(0.5)) * scale)
+    return np.clip(pos.astype(np.int64), 0, in_size - 1)
+
+
+def resize(x, height: int, width: int, method: str):
+    """tf.image.resize(x, (height, width), method) for channels-last images (rank 3 or 4).
+
+    Example:
+        >>> resize(np.ones((2, 2, 1), "float32"), 4, 4, "bilinear").shape
+        (4, 4, 1)
+    """
+    h_axis, w_axis = x.ndim - 3, x.ndim - 2
+    in_h, in_w = x.shape[h_axis], x.shape[w_axis]
+    if method == "nearest":
+        if in_h != height:
+            x = shape_ops.take(x, _nearest_indices(in_h, height), axis=h_axis)
+        if in_w != width:
+            x = shape_ops.take(x, _nearest_indices(in_w, width), axis=w_axis)
+        return x
+    lead = "b" if x.ndim == 4 else ""
+    if in_h != height:
+        x = linalg.einsum(f"oh,{lead}hwc->{lead}owc", _resize_matrix(in_h, height, method).astype(x.dtype), x)
+    if in_w != width:
+        x = linalg.einsum(f"pw,{lead}hwc->{lead}hpc", _resize_matrix(in_w, width, method).astype(x.dtype), x)
+    return x
+
+
+def smart_resize(x, height: int, width: int, method: str):
+    """Crop the centre to the target aspect ratio, then resize (tf_keras image_utils.smart_resize).
+
+    Example:
+        >>> smart_resize(np.ones((4, 2, 1), "float32"), 2, 2, "nearest").shape
+        (2, 2, 1)
+    """
+    h_axis = x.ndim - 3
+    in_h, in_w = x.shape[h_axis], x.shape[h_axis + 1]
+    crop_h = int(np.float32(in_w * height) / np.float32(width))
+    crop_w = int(np.float32(in_h * width) / np.float32(height))
+    crop_h, crop_w = min(in_h, crop_h), min(in_w, crop_w)
+    top = int(np.float32(in_h - crop_h) / np.float32(2))
+    left = int(np.float32(in_w - crop_w) / np.float32(2))
+    key = (slice(None),) * h_axis + (slice(top, top + crop_h), slice(left, left + crop_w))
+    return resize(m.getitem(x, key), height, width, method)
