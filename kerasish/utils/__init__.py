@@ -27,9 +27,9 @@ from .dataset_utils import (  # noqa: F401
 
 
 def __getattr__(name):
-    # late import (plugin): keras.utils also names Keras 2's helper modules losses_utils, metrics_utils and
+    # late import (plugin): keras.utils also names Keras 2's helper modules losses_utils and
     # test_utils, which re-export losses, metrics and the layer test (floors above utils); they load on first use
-    if name in ("losses_utils", "metrics_utils", "test_utils"):
+    if name in ("losses_utils", "test_utils"):
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")
