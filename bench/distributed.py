@@ -12,6 +12,7 @@ For each workload (builders and data from ../shared/bench/workloads.py) it launc
     1 x 1                   workload's batch     one core's throughput
     P x cores/P             workload's batch     strong scaling: the same training, each rank a 1/P slice
     P x cores/P             P x workload batch   weak scaling: each rank a full batch
+    P x default             P x workload batch   the same with no thread variables set: kerasish's default
 
 Each worker trains one warm-up epoch, then times every step of `--epochs` epochs of `fit` with
 `DistributedOptimizer` over `DistributedSequence`. Columns: samples/s over all ranks (global batch /
@@ -47,6 +48,8 @@ def worker(args):
 
     hvd.init()
     comm = hvd.communicator()
+    from kerasish.backend.ops import parallel
+    blas_threads = parallel._CONTROLS[0]() if parallel._CONTROLS is not None else args.threads
     keras.utils.set_random_seed(workloads.SEED)
     x, y = workloads.make_data(args.workload)
     model = workloads.build(keras, args.workload)
@@ -93,7 +96,8 @@ def worker(args):
     if hvd.is_root():
         samples = len(seq) * seq.global_batch_size * args.epochs
         print("RESULT " + json.dumps({
-            "workload": args.workload, "procs": comm.size, "threads": args.threads, "per_rank_batch": per_rank,
+            "workload": args.workload, "procs": comm.size, "threads": blas_threads,
+            "threads_set": args.threads > 0, "per_rank_batch": per_rank,
             "global_batch": seq.global_batch_size, "samples_per_s": seq.global_batch_size / step,
             "epoch_samples_per_s": samples / elapsed, "step_ms": 1e3 * step, "allreduce_in_step_ms": 1e3 * in_step,
             "allreduce_alone_ms": 1e3 * alone if comm.size > 1 else 0.0, "gradient_mb": size * 4 / 2**20,
@@ -127,8 +131,10 @@ def _children_cpu_seconds():
 
 def run_config(args, workload, procs, threads, per_rank_batch):
     env = dict(os.environ)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        env[var] = str(threads)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "KERASISH_THREADS"):
+        env.pop(var, None)
+        if threads:  # 0: kerasish's default (distribute.init gives each rank its share of the cores)
+            env[var] = str(threads)
     env["PYTHONPATH"] = ROOT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     command = _mpiexec() + ["-n", str(procs), sys.executable, "-m", "mpi4py", os.path.abspath(__file__), "--worker",
                             "--workload", workload, "--threads", str(threads), "--per-rank-batch",
@@ -183,7 +189,8 @@ def main():
         for p in procs_list:
             if p > 1:
                 plan += [(workload, p, max(1, cores // p), batch // p, "strong"),
-                         (workload, p, max(1, cores // p), batch, "weak")]
+                         (workload, p, max(1, cores // p), batch, "weak"),
+                         (workload, p, 0, batch, "weak, default threads")]
     # Rounds are interleaved (every configuration once per round), so that load from other processes
     # hits all configurations alike; the best (quietest) round of each configuration counts.
     best = {}
