@@ -24,6 +24,7 @@ Example:
 import ctypes
 import glob
 import itertools
+import math
 import os
 import threading
 import time
@@ -240,6 +241,9 @@ class StepTuner:
     SAMPLES = 6         # timed steps per candidate; their mean counts (throughput: under contention two
                         # threads give many fast steps and a few very slow ones, and the median hides those)
     LONG_STEP_S = 0.05  # steps this long need no warm-up and 2 samples (a wide model may run 4 steps an epoch)
+    SETTLE_S = 0.12     # steps (in their own time) not timed after moving to fewer threads (BLAS's spin)
+    MIN_TRIAL_S = 0.06  # and a candidate is timed over at least this long: the scheduler's slices are a few
+                        # ms, and a few lucky steps while a neighbour waited made two threads look fast
     MIN_STEP_S = 1e-3   # steps shorter than this are not tuned
     GAIN = 1.15         # another thread count replaces the current one only if this much faster
     HOPELESS = 3.0      # a step this much slower than the best candidate's ends that candidate's turn
@@ -254,6 +258,7 @@ class StepTuner:
         self._controls = controls if controls is not None else _CONTROLS
         self._cpus = cpus if cpus is not None else _CPUS
         self._free_cores = free_cores if free_cores is not None else _FreeCores(self._cpus)
+        self._free_cores()  # the first reading: the load is known by the first trial
         self.threads = None     # the count BLAS and the kernels run now; None while the tuner is idle
         self.ceiling = None     # the count the user allows (BLAS's own setting when tuning began)
         self.pinned = False
@@ -302,7 +307,6 @@ class StepTuner:
         self.ceiling = self.threads = max(1, min(self._controls[0](), self._cpus))
         self._key, self._queue = None, None
         self._hold_next = self.FIRST_HOLD
-        self._free_cores()  # starts the measurement of the other processes' load
 
     def _start_trial(self):
         self._incumbent = self.threads
@@ -312,6 +316,8 @@ class StepTuner:
         free = self._free_cores()
         guess = self.threads if free is None else max(1, min(self.ceiling, free))
         candidates.add(guess)
+        if free is not None and free >= self.ceiling:
+            candidates = {guess}  # a quiet machine: all the cores allowed; the trial only re-times them
         # the count the load suggests first: a count far slower is then dropped after a single step
         self._queue = [guess] + sorted(candidates - {guess}, reverse=True)
         self._next_candidate()
@@ -320,8 +326,11 @@ class StepTuner:
         if not self._queue:
             self._conclude()
             return
+        previous = self.threads
         self._set(self._queue.pop(0))
         self._skip, self._times = self.WARMUP, []
+        # fewer threads than just before: BLAS's idle threads spin on for ~0.1 s and slow the first steps
+        self._settle = self.SETTLE_S if self.threads < previous else 0.0
 
     def _trial_step(self, elapsed):
         self._spent.append(elapsed)
@@ -330,14 +339,19 @@ class StepTuner:
             self._results[self.threads] = elapsed  # (its warm-up step included: it costs as much)
             self._next_candidate()
             return
-        if self._skip and elapsed < self.LONG_STEP_S:
-            self._skip -= 1
+        if (self._skip or self._settle > 0) and elapsed < self.LONG_STEP_S:
+            self._skip = max(0, self._skip - 1)
+            self._settle -= elapsed
             return
-        self._skip = 0
+        self._skip, self._settle = 0, 0.0
         self._times.append(elapsed)
-        if len(self._times) < (2 if min(self._times) >= self.LONG_STEP_S else self.SAMPLES):
+        if len(self._times) < (2 if min(self._times) >= self.LONG_STEP_S else self.SAMPLES) or \
+                sum(self._times) < self.MIN_TRIAL_S:
             return
-        self._results[self.threads] = sum(self._times) / len(self._times)
+        # the mean without the slowest step: a garbage-collector pause is one step, the stalls of threads
+        # that wait for a core are many
+        times = sorted(self._times)[:-1] if len(self._times) > 2 else self._times
+        self._results[self.threads] = sum(times) / len(times)
         if len(self._results) == 1 and self._results[self.threads] < self.MIN_STEP_S:
             self._queue = []  # too short to matter: keep what runs now, look again later
         self._next_candidate()
@@ -358,12 +372,17 @@ class StepTuner:
         self._hold = max(self._hold_next, min(int(extra / (self.PROBE_SHARE * self._reference)), self.MAX_HOLD))
         self._recent = []
         self._queue = None
+        # (after moving to fewer threads, the steps of BLAS's spinning period are not compared either)
+        self._settle = self.SETTLE_S if best < self.threads else 0.0
         self._set(best)
         if self._reference < self.MIN_STEP_S:
             self._sleep, self._hold = self._hold, 1  # a new trial after the sleep
 
     def _hold_step(self, elapsed):
         self._hold -= 1
+        if self._settle > 0:
+            self._settle -= elapsed
+            return
         recent = self._recent
         recent.append(elapsed)
         if len(recent) > 8:
@@ -400,7 +419,9 @@ class _FreeCores:
         if previous is None or mark[0] - previous[0] < 0.05:
             return None
         others = (mark[1] - previous[1]) - (mark[2] - previous[2])
-        return self._cpus - int(round(max(0.0, others) / (mark[0] - previous[0])))
+        # a neighbour's share shrinks while our own threads spin: a quarter of a core busy counts as a core
+        busy = math.ceil(max(0.0, others) / (mark[0] - previous[0]) - 0.25)
+        return self._cpus - max(0, busy)
 
 
 TUNER = StepTuner()
