@@ -345,9 +345,10 @@ class StepTuner:
             return
         self._skip, self._settle = 0, 0.0
         self._times.append(elapsed)
-        if len(self._times) < (2 if min(self._times) >= self.LONG_STEP_S else self.SAMPLES) or \
-                sum(self._times) < self.MIN_TRIAL_S:
+        if len(self._times) < (2 if min(self._times) >= self.LONG_STEP_S else self.SAMPLES):
             return
+        if sum(self._times) < self.MIN_TRIAL_S and max(self._times) >= self.MIN_STEP_S:
+            return  # (steps too short to tune are told apart after SAMPLES steps)
         # the mean without the slowest step: a garbage-collector pause is one step, the stalls of threads
         # that wait for a core are many
         times = sorted(self._times)[:-1] if len(self._times) > 2 else self._times
@@ -376,7 +377,7 @@ class StepTuner:
         self._settle = self.SETTLE_S if best < self.threads else 0.0
         self._set(best)
         if self._reference < self.MIN_STEP_S:
-            self._sleep, self._hold = self._hold, 1  # a new trial after the sleep
+            self._sleep, self._hold = self.MAX_HOLD, 1  # a new trial after the sleep
 
     def _hold_step(self, elapsed):
         self._hold -= 1
