@@ -176,8 +176,6 @@ def _are_distributions(y_pred):
 def _warn_about_loss_setup(model, y_trues, y_preds):
     """One-line warnings for setups that train badly without an error, and a clear error for integer labels
     given to categorical_crossentropy (checked once per compile)."""
-    import warnings
-
     y_trues = y_trues if isinstance(y_trues, (list, tuple)) else [y_trues]
     y_preds = y_preds if isinstance(y_preds, (list, tuple)) else [y_preds]
     for i, loss in enumerate(model.compiled_loss._loss_objs):
@@ -614,10 +612,7 @@ def _fast_predict(model, x, batch_size):
     with no_recording():
         for start in range(0, n, batch_size):
             xb = rebuild([a[start:start + batch_size] for a in x_flat])
-            started = TUNER.start()
-            outputs.append(_to_numpy_structure(model(xb, training=False)))
-            if started is not None:
-                TUNER.finish(started, ("predict", min(batch_size, n - start)))
+            outputs.append(_to_numpy_structure(_timed_step(lambda batch: model(batch, training=False), xb, "predict")))
     return _concat_outputs(outputs)
 
 

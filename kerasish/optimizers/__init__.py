@@ -41,7 +41,7 @@ def serialize(optimizer, use_legacy_format=False):
         raise ValueError(f"`optimizers.serialize()` expects an Optimizer; received {type(optimizer).__name__}")
     if use_legacy_format:
         cls = getattr(optimizer, "_wrapped_class", type(optimizer))  # a DistributedOptimizer saves as its optimizer
-        if getattr(optimizer, "saved_as_legacy", lambda: False)():  # `decay`: tf_keras's legacy class, which takes it
+        if optimizer.saved_as_legacy():  # `decay`: tf_keras's legacy class, which takes it
             return {"class_name": cls.__name__, "config": optimizer.legacy_config()}
         if getattr(cls, "_legacy_class_name", None):  # tf_keras's own name for it (LossScaleOptimizerV3)
             return {"class_name": cls._legacy_class_name, "config": optimizer.get_config()}

@@ -438,18 +438,14 @@ def set_num_threads(threads) -> None:
     Example:
         >>> set_num_threads(None)   # the default: adapt
     """
-    if threads is None:
-        TUNER.__init__()  # adapting again from scratch
-        if _CONTROLS is not None:
-            _CONTROLS[1](_STARTING_BLAS_THREADS)
-        return
-    threads = int(threads)
-    if threads < 1:
-        raise ValueError(f"set_num_threads: expected a positive thread count or None; received {threads}")
-    TUNER.pinned = True
-    TUNER.threads = TUNER.ceiling = None
+    if threads is not None:
+        threads = int(threads)
+        if threads < 1:
+            raise ValueError(f"set_num_threads: expected a positive thread count or None; received {threads}")
+    TUNER.__init__()  # pinned, or adapting again from scratch
+    TUNER.pinned = threads is not None
     if _CONTROLS is not None:
-        _CONTROLS[1](min(threads, _CPUS))
+        _CONTROLS[1](_STARTING_BLAS_THREADS if threads is None else min(threads, _CPUS))
 
 
 def share_cores(processes) -> int:
