@@ -384,3 +384,33 @@ def test_load_keras_h5_example_continues_training_tf_keras_files(name, monkeypat
     runpy.run_path(os.path.join(ROOT, "examples", "load_keras_h5.py"), run_name="__main__")
     out = capsys.readouterr().out
     assert "1/1 - " in out and "same predictions: True" in out
+
+
+def test_the_probe_forks_even_after_batch_workers_started(tmp_path, monkeypatch):
+    """kerasish's own idle batch workers do not make every load start a fresh interpreter (~0.3 s each):
+    after a step that used the workers, the probe still forks."""
+    import threading
+    from kerasish.backend.ops import parallel
+
+    worker = parallel._Worker()  # what a batch-parallel conv step starts
+    worker.start(lambda: None)
+    assert worker.wait() is None
+    assert any(t.name == "kerasish-batch-worker" for t in threading.enumerate())
+    model = keras.Sequential([keras.layers.Dense(2, input_shape=(3,))])
+    path = str(tmp_path / "m.h5")
+    model.save(path)
+
+    def no_spawn(*args):
+        raise AssertionError("the probe spawned a new interpreter")
+    monkeypatch.setattr(file_probe, "_probe_spawned", no_spawn)
+    reloaded = keras.models.load_model(path)
+    np.testing.assert_array_equal(reloaded.get_weights()[0], model.get_weights()[0])
+    release = threading.Event()
+    other = threading.Thread(target=release.wait, daemon=True)  # a user's thread: the probe spawns
+    other.start()
+    try:
+        with pytest.raises(AssertionError, match="spawned"):
+            keras.models.load_model(path)
+    finally:
+        release.set()
+        other.join()

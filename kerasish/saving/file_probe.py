@@ -33,6 +33,9 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
+
+from ..backend.ops.parallel import only_idle_workers_besides_main
 
 # Self-contained source: the forked child execs it directly, the spawned child runs it with `python -c`.
 _PROBE = """
@@ -185,9 +188,13 @@ def probe_file(path: str) -> None:
         return
     cpu_seconds, wall_seconds = _budgets(path)
     memory_bytes = _memory_budget(path)
-    # fork only while this is the one Python thread: forking a threaded process can deadlock the child
-    if hasattr(os, "fork") and threading.active_count() == 1:
-        _probe_forked(path, cpu_seconds, wall_seconds, memory_bytes)
+    # fork only while no other thread can hold a lock the child needs: forking a threaded process can
+    # deadlock the child. kerasish's own batch workers sit idle outside a step, so they don't count (a
+    # spawned probe costs a fresh interpreter and h5py import: ~0.3 s per load instead of milliseconds).
+    if hasattr(os, "fork") and (threading.active_count() == 1 or only_idle_workers_besides_main()):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # Python 3.12+ warns of any other thread
+            _probe_forked(path, cpu_seconds, wall_seconds, memory_bytes)
     else:
         _probe_spawned(path, cpu_seconds, wall_seconds, memory_bytes)
 

@@ -114,7 +114,7 @@ class _Worker:
         self._done.acquire()
         self._task = None
         self.error = None
-        threading.Thread(target=self._loop, name="kerasish-batch-worker", daemon=True).start()
+        threading.Thread(target=self._loop, name=_WORKER_NAME, daemon=True).start()
 
     def _loop(self):
         while True:
@@ -138,6 +138,7 @@ class _Worker:
         return error
 
 
+_WORKER_NAME = "kerasish-batch-worker"
 _TEAM_LOCK = threading.Lock()
 _WORKERS = []
 BLAS_SPIN_S = 0.25             # longer than OpenBLAS's idle threads spin (2**28 cycles by default)
@@ -153,6 +154,17 @@ def _forget_workers():
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_workers)
+
+
+def only_idle_workers_besides_main():
+    """True when the caller is the main thread and every other thread is one of our batch workers.
+
+    The workers then wait on their own lock (the main thread hands them work only inside `over_batch`),
+    so forking is as safe as in a single-threaded process: the child holds no lock another thread had.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    return all(t is threading.main_thread() or t.name == _WORKER_NAME for t in threading.enumerate())
 
 
 def over_batch(kernel, n, work, mostly_blas=False):
