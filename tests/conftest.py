@@ -1,5 +1,15 @@
 """Fixtures shared by the test modules."""
+import gc
+
 import pytest
+
+
+def pytest_collection_finish(session):
+    """Everything collected so far (test modules and their data: the oracle corpus alone is ~300,000 lists and
+    dicts) lives until the run ends. Freezing it keeps each `gc.collect()` (`clear_session` runs one) from
+    walking it again: 120 ms a call in the full run, ~5 ms frozen."""
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture()
