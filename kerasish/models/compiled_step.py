@@ -151,9 +151,16 @@ def _kernel_for(layer, step, is_last):
 
 
 # --------------------------------------------------------------------------- loss kernels
+_SCALES = {}  # (n, dtype) -> 1 / n as a 0-d array: batch sizes repeat step after step
+
+
 def _sample_scale(sw, n, dtype):
-    """d loss / d per-sample loss under the 'sum_over_batch_size' reduction: weight / n per sample."""
-    scale = np.ones((), dtype) / float(n)  # float32 like the taped step's seed
+    """d loss / d per-sample loss under the 'sum_over_batch_size' reduction: weight / n per sample (read-only)."""
+    scale = _SCALES.get((n, dtype))
+    if scale is None:
+        if len(_SCALES) > 64:
+            _SCALES.clear()
+        scale = _SCALES[n, dtype] = np.ones((), dtype) / float(n)  # float32 like the taped step's seed
     return scale if sw is None else sw * scale
 
 
@@ -161,20 +168,24 @@ def _reduce(per_sample, sw):
     """Keras 2's 'sum_over_batch_size': sum(weight * loss) / number of losses (not / sum of weights)."""
     if sw is not None:
         per_sample = per_sample * sw
-    return np.sum(per_sample) / float(per_sample.size)
+    return np.add.reduce(per_sample, axis=None) / float(per_sample.size)  # np.sum's own reduction, called directly
 
 
 class _MeanSquaredErrorLoss:
-    """mean((y_pred - y)**2, axis=-1), reduced."""
+    """mean((y_pred - y)**2, axis=-1), reduced: the same operations, in the same order, as the taped loss, with
+    fewer numpy calls (this runs once per step; a tiny model's step is ~30 us in all)."""
 
     def __call__(self, out, y, sw):
         if y.dtype != out.dtype:
             y = y.astype(out.dtype)
-        diff = out - y
-        units = diff.shape[-1]
-        value = _reduce(losses.mean_square_rows(diff), sw)
-        grad = diff * (2.0 / units)
-        grad *= _sample_scale(sw, diff.shape[0], out.dtype)[..., None]
+        diff = np.subtract(out, y)
+        n, units = diff.shape
+        squares = np.square(diff)
+        # the mean over one unit is the square itself: the division by 1 is exact
+        per_sample = squares.reshape(n) if units == 1 else np.divide(np.add.reduce(squares, axis=-1), units)
+        value = _reduce(per_sample, sw)
+        grad = np.multiply(diff, 2.0 / units, out=diff)
+        grad *= _sample_scale(sw, n, out.dtype)[..., None]
         return value, grad
 
     @staticmethod

@@ -59,13 +59,14 @@ class SGD(Optimizer):
         dtype = variable.array.dtype
         neg_lr = -self._lr(dtype)
         momentum = dtype.type(self.momentum)
+        if momentum == 0:  # no scratch needed, so no chunks: two whole-array calls of any size
+            m = self._slot(self.momentums, variable)
+            np.multiply(gradient, neg_lr, out=m)  # m = -g*lr + m*0, as Keras keeps it
+            variable.array += m
+            return
         nesterov = self.nesterov
 
         def kernel(w, g, m, s1, s2):
-            if momentum == 0:
-                np.multiply(g, neg_lr, out=m)  # m = -g*lr + m*0
-                w += m
-                return
             np.multiply(g, neg_lr, out=s1)
             m *= momentum
             m += s1
