@@ -2,7 +2,10 @@
 refuse `decay` ("decay is deprecated in the new Keras optimizer"), so a file with it must carry the legacy
 class's config (tf_keras/src/optimizers/legacy/*.py get_config) and its state order (iteration, then every
 variable's first slot, then every variable's second slot). Checked by hand against tf_keras 2.21: these
-files load there as legacy Adam/SGD/Adamax/Adadelta and one more training step agrees within 2e-8."""
+files load there as legacy Adam/SGD/Adamax/Adadelta and one more training step agrees within 6e-8. RMSprop and
+Adagrad (Keras 2's cifar10_cnn.py example compiles RMSprop(decay=1e-6)) load as their legacy classes too, with
+every state array equal; those put epsilon outside the square root (RMSprop without momentum, Adagrad), and one
+more step agrees within 1.1e-6 (tools/check_decay_files_in_tf_keras.py prints all of these)."""
 import h5py
 import numpy as np
 import pytest
@@ -16,6 +19,12 @@ LEGACY = {
     "SGD": (lambda: keras.optimizers.SGD(0.05, momentum=0.9, decay=0.1), {"learning_rate", "momentum", "nesterov"}, 1),
     "Adamax": (lambda: keras.optimizers.Adamax(0.01, decay=0.05), {"learning_rate", "beta_1", "beta_2", "epsilon"}, 2),
     "Adadelta": (lambda: keras.optimizers.Adadelta(1.0, decay=0.05), {"learning_rate", "rho", "epsilon"}, 2),
+    "RMSprop": (lambda: keras.optimizers.RMSprop(0.01, decay=1e-2), {"learning_rate", "rho", "momentum", "epsilon",
+                                                                    "centered"}, 1),
+    "RMSprop_momentum_centered": (lambda: keras.optimizers.RMSprop(0.01, momentum=0.9, centered=True, decay=1e-2),
+                                  {"learning_rate", "rho", "momentum", "epsilon", "centered"}, 3),
+    "Adagrad": (lambda: keras.optimizers.Adagrad(0.05, decay=1e-2), {"learning_rate", "initial_accumulator_value",
+                                                                    "epsilon"}, 1),
 }
 
 

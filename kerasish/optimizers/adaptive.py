@@ -39,6 +39,10 @@ class RMSprop(Optimizer):
 
     # epsilon inside the square root (tf_keras's legacy RMSprop without momentum adds it after)
     _epsilon_inside_sqrt = True
+    # with `decay`, files carry tf_keras's legacy class (its current one refuses `decay`): the same rule but for
+    # where epsilon goes without momentum, so a file that tf_keras would otherwise refuse loads there
+    _legacy_config_keys = ('learning_rate', 'rho', 'momentum', 'epsilon', 'centered')
+    _legacy_slot_lists = ('_velocities', '_momentums', '_average_gradients')
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, weight_decay=None,
                  clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
@@ -136,6 +140,9 @@ class Adagrad(Optimizer):
 
     # epsilon inside the square root (tf_keras's legacy Adagrad adds it after)
     _epsilon_inside_sqrt = True
+    # with `decay`, files carry tf_keras's legacy class (see RMSprop)
+    _legacy_config_keys = ('learning_rate', 'initial_accumulator_value', 'epsilon')
+    _legacy_slot_lists = ('_accumulators',)
 
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, weight_decay=None,
                  clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,

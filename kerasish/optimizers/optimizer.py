@@ -565,8 +565,9 @@ class Optimizer:
 
     # --- saving with the pre-2.11 `decay`
     # tf_keras's current optimizers refuse `decay`, so a file with it would not load there; an optimizer
-    # with it is saved as tf_keras's legacy class instead where that class has the same update rule: the
-    # legacy class's hyperparameters, and its state order (iteration, then each slot kind for every variable).
+    # with it is saved as tf_keras's legacy class instead where that class has the same update rule (RMSprop and
+    # Adagrad: but for where epsilon goes): the legacy class's hyperparameters, and its state order (iteration,
+    # then each slot kind for every variable). Nadam's legacy class keeps other state: it stays as it is.
     _legacy_config_keys = None   # the legacy class's hyperparameters (None: no legacy class with this rule)
     _legacy_slot_lists = ()      # this class's slot lists, in the legacy class's slot order
 
