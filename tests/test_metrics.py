@@ -498,3 +498,34 @@ def test_fbeta_score_weights_each_sample_with_the_weights_compile_passes():
         m = metrics.FBetaScore(beta=0.5, average="micro", threshold=0.5)
         m.update_state(y, p, sample_weight=weights)
         assert float(res(m)) == pytest.approx(want, rel=1e-6)
+
+
+def test_wrapping_a_public_accuracy_function_takes_its_numpy_kernel_and_agrees_with_the_generic_path():
+    """`MeanMetricWrapper(metrics.accuracy)` (the symbolic-dispatch wrapper) runs the same numpy kernel as
+    `Accuracy()`, with the function's keyword arguments, and gives what the generic path through the function
+    gives."""
+    from kerasish.metrics import reduction_metrics
+
+    rng = np.random.default_rng(0)
+    p = rng.random((50, 4)).astype("float32")
+    labels = rng.integers(0, 4, 50)
+    one_hot = np.eye(4, dtype="float32")[labels]
+    weights = rng.random(50)
+    cases = [(metrics.sparse_top_k_categorical_accuracy, {"k": 2}, labels, p),
+             (metrics.top_k_categorical_accuracy, {"k": 3}, one_hot, p),
+             (metrics.binary_accuracy, {"threshold": 0.7}, (p > 0.5).astype("float32"), p),
+             (metrics.categorical_accuracy, {}, one_hot, p),
+             (metrics.sparse_categorical_accuracy, {}, labels, p),
+             (metrics.accuracy, {}, labels, rng.integers(0, 4, 50))]
+    for fn, kwargs, y_true, y_pred in cases:
+        assert fn in reduction_metrics.NUMPY_KERNELS, fn.__name__
+        fast = metrics.MeanMetricWrapper(fn, **kwargs)
+        fast.update_state(y_true, y_pred, sample_weight=weights)
+        kernels = dict(reduction_metrics.NUMPY_KERNELS)
+        reduction_metrics.NUMPY_KERNELS.clear()
+        try:
+            generic = metrics.MeanMetricWrapper(fn, **kwargs)
+            generic.update_state(y_true, y_pred, sample_weight=weights)
+        finally:
+            reduction_metrics.NUMPY_KERNELS.update(kernels)
+        assert float(fast.result()) == pytest.approx(float(generic.result()), rel=1e-6), fn.__name__
