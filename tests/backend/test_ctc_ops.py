@@ -101,7 +101,7 @@ def test_label_dense_to_sparse():
     (lambda y: K.ctc_batch_cost(np.array([[0, 1, 0, 1]]), y, np.array([[3]]), np.array([[4]])),
      "not enough time"),
     (lambda y: K.ctc_batch_cost(np.array([[0]]), y, np.array([[3]]), np.array([[0]])), "label length is zero"),
-    (lambda y: K.ctc_batch_cost(np.array([[2]]), y, np.array([[3]]), np.array([[1]])), "is the blank"),
+    (lambda y: K.ctc_batch_cost(np.array([[3]]), y, np.array([[3]]), np.array([[1]])), "is the blank"),
     (lambda y: K.ctc_batch_cost(np.array([[0]]), y[0], np.array([[3]]), np.array([[1]])), "3D"),
     (lambda y: K.ctc_decode(y, np.array([3]), greedy=False, beam_width=2, top_paths=3), "top_paths"),
 ])
@@ -109,3 +109,45 @@ def test_bad_input_is_named(call, message):
     y = np.full((1, 3, 3), 1 / 3, "float32")
     with pytest.raises(ValueError, match=message):
         call(y)
+
+
+# ------------------------------------------------------------------ blank labels as padding (Keras's image_ocr.py)
+def _probabilities():
+    """The softmax outputs the tf_keras 2.21 values below were computed on (default_rng(0), (1, 6, 5))."""
+    y_pred = np.random.default_rng(0).random((1, 6, 5)).astype("float32")
+    return y_pred / y_pred.sum(-1, keepdims=True)
+
+
+def test_blank_labels_at_the_end_are_padding_as_in_tensorflow():
+    """TensorFlow's CTC drops blank ("null") labels at the end of a label sequence: Keras's image_ocr.py example
+    feeds `labels[i, 0] = blank_label` with label_length 1 for its blank images. Values from tf_keras 2.21's
+    K.ctc_batch_cost on the same inputs (tf's loss and gradient for [2, 1, 4] equal those for [2, 1])."""
+    y_pred = _probabilities()
+    loss = K.ctc_batch_cost(np.array([[0, 4, -1]], "float32"), y_pred, np.array([[6]]), np.array([[2]]))
+    np.testing.assert_allclose(loss.numpy().ravel(), [5.937928676605225], rtol=1e-6)  # tf_keras: the loss of [0]
+    reversed_in_time = Variable(y_pred[:, ::-1].copy())
+    with GradientTape() as tape:
+        padded = K.ctc_batch_cost(np.array([[2, 1, 4]], "float32"), reversed_in_time, np.array([[5]]),
+                                  np.array([[3]]))
+    plain = K.ctc_batch_cost(np.array([[2, 1, -1]], "float32"), y_pred[:, ::-1], np.array([[5]]), np.array([[2]]))
+    np.testing.assert_allclose(padded.numpy().ravel(), [4.249596118927002], rtol=1e-6)  # tf_keras
+    np.testing.assert_allclose(padded.numpy(), plain.numpy(), rtol=1e-6)
+    gradient = np.asarray(tape.gradient(padded, reversed_in_time))
+    # tf_keras's gradient at the first step (d loss / d y_pred: -occupation / y_pred, softmax of log y terms)
+    np.testing.assert_allclose(gradient[0, 0], [0.9999997019767761, 0.9999995827674866, -1.3517651557922363,
+                                                0.9999995231628418, -1.138532280921936], rtol=1e-5, atol=1e-6)
+
+
+def test_an_all_blank_label_is_the_empty_target_and_a_label_after_a_blank_is_refused():
+    """An all-blank label sequence is the empty target (every step blank). tf_keras's number for it is not
+    meaningful: its kernel gives 6.1255 here, and crashes the process ("free(): invalid pointer") on a
+    one-step input."""
+    y_pred = _probabilities()
+    loss = K.ctc_batch_cost(np.array([[4, 4, -1]], "float32"), y_pred, np.array([[6]]), np.array([[2]]))
+    log_p = np.log(y_pred[0].astype(np.float64) + 1e-7)
+    log_p -= np.log(np.exp(log_p).sum(-1, keepdims=True))
+    np.testing.assert_allclose(loss.numpy().ravel(), [-log_p[:, 4].sum()], rtol=1e-6)
+    with pytest.raises(ValueError, match=r"a label follows the blank label 4 in batch 0 \(\[4, 0\]\)"):
+        K.ctc_batch_cost(np.array([[4, 0, -1]], "float32"), y_pred, np.array([[6]]), np.array([[2]]))
+    with pytest.raises(ValueError, match=r"labels must be in \[0, 3\]"):
+        K.ctc_batch_cost(np.array([[5, -1, -1]], "float32"), y_pred, np.array([[6]]), np.array([[1]]))

@@ -106,9 +106,25 @@ def _check_lengths(labels, label_length, input_length, steps, classes):
             raise ValueError(f"ctc_batch_cost: not enough time for the target sequence in batch {b} (required: "
                              f"{length}, available: {available})")
     used = labels[np.arange(labels.shape[1])[None, :] < label_length[:, None]]
-    if used.size and (used.min() < 0 or used.max() >= classes - 1):
-        raise ValueError(f"ctc_batch_cost: labels must be in [0, {classes - 2}] (class {classes - 1} is the blank); "
-                         f"received labels from {used.min()} to {used.max()}")
+    if used.size and (used.min() < 0 or used.max() >= classes):
+        raise ValueError(f"ctc_batch_cost: labels must be in [0, {classes - 2}] (class {classes - 1} is the blank, "
+                         f"allowed only as padding at the end); received labels from {used.min()} to {used.max()}")
+
+
+def _drop_trailing_blanks(labels, label_length, blank):
+    """The label lengths without blank labels at their end: TensorFlow's CTC takes blanks as padding there (an
+    all-blank sequence is the empty target) and refuses a label after one. Keras's image_ocr.py example trains
+    on such sequences (`labels[i, 0] = blank_label` with label_length 1 for its blank images)."""
+    lengths = label_length.copy()
+    for b, length in enumerate(label_length):
+        sequence = labels[b, :length]
+        blanks = np.flatnonzero(sequence == blank)
+        if blanks.size:
+            if (sequence[blanks[0]:] != blank).any():
+                raise ValueError(f"ctc_batch_cost: a label follows the blank label {blank} in batch {b} "
+                                 f"({sequence.tolist()}); blank labels may only pad the end of a sequence")
+            lengths[b] = blanks[0]
+    return lengths
 
 
 def _forward_backward(log_probs, extended, extended_length, input_length, blank):
@@ -124,7 +140,8 @@ def _forward_backward(log_probs, extended, extended_length, input_length, blank)
 
     alpha = np.full((batch, steps, states), _NEG_INF)
     alpha[:, 0, 0] = emit[:, 0, 0]
-    alpha[:, 0, 1] = np.where(extended_length > 1, emit[:, 0, 1], _NEG_INF)
+    if states > 1:  # (a batch of empty targets has the blank state only)
+        alpha[:, 0, 1] = np.where(extended_length > 1, emit[:, 0, 1], _NEG_INF)
     for t in range(1, steps):
         prev = alpha[:, t - 1]
         total = np.logaddexp(prev, np.pad(prev[:, :-1], ((0, 0), (1, 0)), constant_values=_NEG_INF))
@@ -139,8 +156,8 @@ def _forward_backward(log_probs, extended, extended_length, input_length, blank)
     for t in range(steps - 1, -1, -1):
         start = t == last
         beta[start, t, extended_length[start] - 1] = emit[rows[start], t, extended_length[start] - 1]
-        beta[start, t, extended_length[start] - 2] = np.where(
-            extended_length[start] > 1, emit[rows[start], t, extended_length[start] - 2], _NEG_INF)
+        two = start & (extended_length > 1)  # an empty target ends in its one blank state only
+        beta[two, t, extended_length[two] - 2] = emit[rows[two], t, extended_length[two] - 2]
         inner = t < last
         if t + 1 < steps and inner.any():
             nxt = beta[:, t + 1]
@@ -170,6 +187,7 @@ def ctc_loss_from_logits(logits, labels, label_length, input_length) -> Tensor:
     label_length = _int_vector(label_length, "label_length", batch)
     input_length = _int_vector(input_length, "input_length", batch)
     _check_lengths(labels, label_length, input_length, steps, classes)
+    label_length = _drop_trailing_blanks(labels, label_length, classes - 1)
 
     log_probs = _log_softmax(la.astype(np.float64))
     extended, extended_length = _extended_labels(labels, label_length, classes - 1)
@@ -197,7 +215,8 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length) -> Tensor:
     """CTC loss of each sample, (batch, 1), from softmax outputs `y_pred` (batch, time, classes).
 
     Args:
-        y_true: (batch, max_label_length) labels in [0, classes - 2] (class `classes - 1` is the blank).
+        y_true: (batch, max_label_length) labels in [0, classes - 2] (class `classes - 1` is the blank; as
+            padding after the labels it is dropped, as TensorFlow does).
         y_pred: (batch, time, classes) probabilities (a softmax output).
         input_length: (batch, 1) the number of time steps of `y_pred` to use per sample.
         label_length: (batch, 1) the number of labels per sample.
