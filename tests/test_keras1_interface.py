@@ -6,8 +6,10 @@ tests/fixtures/h5_legacy/keras1_model_configs.json). Each old call must give the
 (same config), and warn with the Keras 2 call to write, at the user's line.
 """
 import json
+import os
 import warnings
 
+import h5py
 import numpy as np
 import pytest
 
@@ -15,6 +17,7 @@ import kerasish as keras
 from kerasish.legacy import interfaces
 
 L = keras.layers
+FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "h5_legacy")
 
 
 def _quiet(make):
@@ -286,3 +289,47 @@ def test_add_weight_takes_the_shape_first_keras_2_0_order():
     weight = layer.add_weight((3, 2), "w", initializer="ones")
     assert weight.shape == (3, 2) and weight.name == "layer/w:0"
 
+
+# ----------------------------------------------------------------------------- Keras 1 whole-model files
+KERAS1_MODELS = ["conv2d_channels_first", "conv1d", "conv2d_transpose", "lstm", "gru", "dense_batchnorm"]
+KERAS2_CLASSES = {"conv2d_channels_first": ["Conv2D", "Flatten", "Dense"], "conv1d": ["Conv1D"],
+                  "conv2d_transpose": ["Conv2DTranspose"], "lstm": ["LSTM"], "gru": ["GRU"],
+                  "dense_batchnorm": ["InputLayer", "Dense", "BatchNormalization"]}
+
+
+def _write_keras1_model(path, config, data, case):
+    """A whole-model file as Keras 1.2.2's `save_model` wrote it: `keras_version` on the root only, the model
+    config in Keras 1's dialect, the weights in Keras 1's layouts with no `keras_version` of their own."""
+    layers = [str(name) for name in data[f"{case}/layers"]]
+    with h5py.File(path, "w") as f:
+        f.attrs["keras_version"] = b"1.2.2"
+        f.attrs["model_config"] = json.dumps(config).encode()
+        group = f.create_group("model_weights")
+        group.attrs["layer_names"] = [name.encode() for name in layers]
+        for name in layers:
+            arrays = []
+            while f"{case}/w/{name}/{len(arrays)}" in data:
+                arrays.append(data[f"{case}/w/{name}/{len(arrays)}"])
+            g = group.create_group(name)
+            names = [f"{name}_param_{i}" for i in range(len(arrays))]
+            g.attrs["weight_names"] = [n.encode() for n in names]
+            for n, a in zip(names, arrays):
+                g.create_dataset(n, data=a)
+
+
+@pytest.mark.parametrize("case", KERAS1_MODELS)
+def test_keras1_model_file_loads_and_predicts_as_tf_keras_with_the_same_weights(tmp_path, case):
+    """The expected predictions are tf_keras's, for the Keras 2 model with these Keras 1 weights
+    (tools/make_h5_legacy_fixtures.py)."""
+    with open(os.path.join(FIXTURES, "keras1_model_configs.json")) as f:
+        config = json.load(f)[case]
+    with np.load(os.path.join(FIXTURES, "keras1_weights.npz")) as data:
+        path = str(tmp_path / "keras1_model.h5")
+        _write_keras1_model(path, config, data, case)
+        model, caught = _quiet(lambda: keras.models.load_model(path))
+        np.testing.assert_allclose(model.predict(data[f"{case}/x"], verbose=0), data[f"{case}/y"], rtol=1e-5,
+                                   atol=1e-5)
+    assert [type(layer).__name__ for layer in model.layers] == KERAS2_CLASSES[case]
+    assert any("to the Keras 2 API" in str(w.message) for w in caught)
+    if case == "gru":
+        assert model.layers[0].reset_after is False  # Keras 1's GRU formula
