@@ -333,3 +333,16 @@ def test_keras1_model_file_loads_and_predicts_as_tf_keras_with_the_same_weights(
     assert any("to the Keras 2 API" in str(w.message) for w in caught)
     if case == "gru":
         assert model.layers[0].reset_after is False  # Keras 1's GRU formula
+
+
+def test_image_dim_ordering_is_keras1s_name_for_the_image_data_format():
+    K = keras.backend
+    assert K.image_dim_ordering() == "tf"
+    try:
+        K.set_image_dim_ordering("th")  # Keras 1 scripts: `if K.image_dim_ordering() == 'th': ...`
+        assert K.image_data_format() == "channels_first" and K.image_dim_ordering() == "th"
+        assert L.Convolution2D(2, 3, 3).data_format == "channels_first"
+        with pytest.raises(ValueError, match="Unknown dim_ordering: 'channels_first'"):
+            K.set_image_dim_ordering("channels_first")
+    finally:
+        K.set_image_data_format("channels_last")
