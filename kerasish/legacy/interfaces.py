@@ -350,19 +350,20 @@ legacy_conv1d_support = generate_legacy_interface(
     conversions=[("nb_filter", "filters"), ("filter_length", "kernel_size"), ("subsample_length", "strides"),
                  ("border_mode", "padding")] + _KERNEL_AND_BIAS,
     preprocessor=conv1d_args_preprocessor)
-legacy_conv2d_support = generate_legacy_interface(
-    conversions=_CONV_GEOMETRY + _KERNEL_AND_BIAS, value_conversions=_DIM_ORDERING,
-    preprocessor=conv2d_args_preprocessor)
+
+
+def _conv_support(preprocessor):
+    return generate_legacy_interface(conversions=_CONV_GEOMETRY + _KERNEL_AND_BIAS, value_conversions=_DIM_ORDERING,
+                                     preprocessor=preprocessor)
+
+
+legacy_conv2d_support = _conv_support(conv2d_args_preprocessor)
 legacy_separable_conv2d_support = generate_legacy_interface(
     conversions=_CONV_GEOMETRY + [("b_regularizer", "bias_regularizer"), ("b_constraint", "bias_constraint"),
                                   ("bias", "use_bias")],
     value_conversions=_DIM_ORDERING, preprocessor=separable_conv2d_args_preprocessor)
-legacy_deconv2d_support = generate_legacy_interface(
-    conversions=_CONV_GEOMETRY + _KERNEL_AND_BIAS, value_conversions=_DIM_ORDERING,
-    preprocessor=deconv2d_args_preprocessor)
-legacy_conv3d_support = generate_legacy_interface(
-    conversions=_CONV_GEOMETRY + _KERNEL_AND_BIAS, value_conversions=_DIM_ORDERING,
-    preprocessor=conv3d_args_preprocessor)
+legacy_deconv2d_support = _conv_support(deconv2d_args_preprocessor)
+legacy_conv3d_support = _conv_support(conv3d_args_preprocessor)
 legacy_convlstm2d_support = generate_legacy_interface(
     conversions=_CONV_GEOMETRY + [("init", "kernel_initializer"), ("inner_init", "recurrent_initializer"),
                                   ("W_regularizer", "kernel_regularizer"), ("U_regularizer", "recurrent_regularizer"),
