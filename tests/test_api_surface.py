@@ -198,4 +198,6 @@ def test_names_are_the_objects_they_name(module, names):
         modern = getattr(keras.layers, name, None)
         if modern is not None:
             assert obj is modern
-    assert importlib.import_module("kerasish.layers.convolutional").Deconvolution2D is keras.layers.Conv2DTranspose
+    # Keras 1's Deconvolution2D makes a Conv2DTranspose (reading Keras 1's positional kernel sides)
+    old_name = importlib.import_module("kerasish.layers.convolutional").Deconvolution2D
+    assert old_name is keras.layers.Deconvolution2D and type(old_name(2, 3)) is keras.layers.Conv2DTranspose

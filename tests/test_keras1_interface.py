@@ -340,3 +340,25 @@ def test_image_dim_ordering_is_keras1s_name_for_the_image_data_format():
             K.set_image_dim_ordering("channels_first")
     finally:
         K.set_image_data_format("channels_last")
+
+
+def test_three_integers_are_keras_1_kernel_sides_only_under_keras_1_names():
+    """`Convolution2D(32, 3, 3)` is Keras 1's 3x3 kernel; under the Keras 2 names tf.keras's reading stands:
+    `Conv2D(64, 3, 2)` and `Conv2DTranspose(128, 4, 2, padding="same")` (common in tf.keras GAN code) stride by 2."""
+    assert (L.Conv2D(64, 3, 2).kernel_size, L.Conv2D(64, 3, 2).strides) == ((3, 3), (2, 2))
+    assert L.Conv2D(64, 3, 2, padding="same").strides == (2, 2)
+    assert (L.Conv2DTranspose(128, 4, 2, padding="same").kernel_size,
+            L.Conv2DTranspose(128, 4, 2).strides) == ((4, 4), (2, 2))
+    assert L.SeparableConv2D(8, 3, 2).strides == (2, 2)
+    assert L.Conv3D(4, 3, 2).strides == (2, 2, 2)
+    old = _quiet(lambda: L.Convolution2D(32, 3, 2))[0]
+    assert type(old) is L.Conv2D and (old.kernel_size, old.strides) == ((3, 2), (1, 1))
+    assert isinstance(old, L.Convolution2D) and isinstance(L.Conv2D(2, 3), L.Convolution2D)
+    assert _quiet(lambda: L.Convolution3D(4, 3, 2, 1))[0].kernel_size == (3, 2, 1)
+    assert _quiet(lambda: L.Deconvolution2D(4, 3, 2))[0].kernel_size == (3, 2)
+
+    class MyConv(L.Convolution2D):  # a user's subclass of the old name is an ordinary Conv2D subclass
+        pass
+
+    mine = MyConv(4, 3, 2)
+    assert type(mine) is MyConv and mine.strides == (2, 2) and issubclass(MyConv, L.Conv2D)

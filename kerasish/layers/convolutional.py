@@ -776,24 +776,28 @@ class SeparableConv2D(SeparableConv):
 
 
 Convolution1D = Conv1D
-Convolution2D = Conv2D
-Convolution3D = Conv3D
+# Keras 1's names read `Convolution2D(32, 3, 3)` as a 3x3 kernel (Keras 1's nb_row, nb_col); `Conv2D(32, 3, 3)`
+# keeps tf.keras's strides=3
+Convolution2D = interfaces.keras1_name("Convolution2D", Conv2D, interfaces.conv2d_args_preprocessor)
+Convolution3D = interfaces.keras1_name("Convolution3D", Conv3D, interfaces.conv3d_args_preprocessor)
 Convolution1DTranspose = Conv1DTranspose
 Convolution2DTranspose = Conv2DTranspose
 Convolution3DTranspose = Conv3DTranspose
 SeparableConvolution1D = SeparableConv1D
-SeparableConvolution2D = SeparableConv2D
+SeparableConvolution2D = interfaces.keras1_name("SeparableConvolution2D", SeparableConv2D,
+                                                interfaces.separable_conv2d_args_preprocessor)
 
 
 # Keras 2's names in this module: its aliases of the transposed convolutions, and the layers it
 # re-exported from its neighbours (`from keras.layers.convolutional import MaxPooling2D, ZeroPadding2D`)
-Deconvolution2D = Deconv2D = Conv2DTranspose
+Deconv2D = Conv2DTranspose
+Deconvolution2D = interfaces.keras1_name("Deconvolution2D", Conv2DTranspose, interfaces.deconv2d_args_preprocessor)
 Deconvolution3D = Deconv3D = Conv3DTranspose
 
 
 def _atrous(conv, name, args, kwargs):
     kwargs["dilation_rate"] = kwargs.pop("atrous_rate", 1)
-    warn(f"The `{name}` layer  has been deprecated. Use instead the `{conv.__name__}` layer with the "
+    warn(f"The `{name}` layer  has been deprecated. Use instead the `{getattr(conv, '_keras2_class', conv).__name__}` layer with the "
          "`dilation_rate` argument.")
     return conv(*args, **kwargs)
 
@@ -830,7 +834,7 @@ class AtrousConvolution2D(Conv2D):
     """
 
     def __new__(cls, *args, **kwargs):
-        return _atrous(Conv2D, "AtrousConvolution2D", args, kwargs)
+        return _atrous(Convolution2D, "AtrousConvolution2D", args, kwargs)  # Keras 1's kernel sides
 
 
 AtrousConv1D = AtrousConvolution1D

@@ -24,6 +24,7 @@ Example:
 """
 import functools
 import inspect
+import threading
 
 import numpy as np
 
@@ -95,9 +96,11 @@ def generate_legacy_interface(allowed_positional_args=None, conversions=None, pr
     def legacy_support(func):
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            converted = []
+            converted = list(getattr(_PENDING, "items", ()))
+            _PENDING.items = []
             if preprocessor is not None:
-                args, kwargs, converted = preprocessor(args, kwargs)
+                args, kwargs, more = preprocessor(args, kwargs)
+                converted += more
             if known.isdisjoint(kwargs) and not converted:
                 return func(*args, **kwargs)  # a Keras 2 call: nothing to convert
             for key, table in value_conversions.items():
@@ -175,10 +178,14 @@ def conv1d_args_preprocessor(args, kwargs):
     return args, kwargs, converted
 
 
-def _kernel_from_positions(args, kwargs, rank, names):
+def _kernel_from_positions(args, kwargs, rank, names, all_positional=False):
     """Keras 1 gave each kernel side as its own argument: `Convolution2D(5, 3, 3)`, `(5, 3, nb_col=3)`,
     `(5, nb_row=3, nb_col=3)`. Returns `(args, kwargs, converted)` with one `kernel_size` tuple; any other
-    call (a Keras 2 call, or more positional arguments than Keras 1 took) is left to the constructor."""
+    call (a Keras 2 call, or more positional arguments than Keras 1 took) is left to the constructor.
+
+    Every side positional (`(5, 3, 3)`) is Keras 1's reading only under Keras 1's class names
+    (`all_positional`, see `keras1_name`) or in a call that also uses Keras 1's argument names
+    (`ConvLSTM2D(5, 3, 3, border_mode="same")`): otherwise tf.keras reads `Conv2D(64, 3, 2)` as strides=2."""
     given = list(args[2:])
     if len(given) > rank or not all(isinstance(a, int) and not isinstance(a, bool) for a in given):
         return args, kwargs, []
@@ -190,6 +197,8 @@ def _kernel_from_positions(args, kwargs, rank, names):
         return args, kwargs, []
     if missing and not all(n in kwargs for n in missing):
         return args, kwargs, []  # `Conv2D(5, 3)`: a Keras 2 call
+    if not missing and not all_positional and _KERAS1_ONLY.isdisjoint(kwargs):
+        return args, kwargs, []  # `Conv2D(64, 3, 2)`: tf.keras's kernel 3, strides 2
     if not missing and any(k in kwargs for k in ("padding", "strides", "data_format")):
         raise ValueError("It seems that you are using the Keras 2 and you are passing both `kernel_size` and "
                          "`strides` as integer positional arguments. For safety reasons, this is disallowed. "
@@ -198,17 +207,73 @@ def _kernel_from_positions(args, kwargs, rank, names):
     return tuple(args[:2]) + (kernel,), kwargs, [("kernel_size", "/".join(names))]
 
 
-def conv2d_args_preprocessor(args, kwargs):
+# argument names only Keras 1 used, in the families whose kernel sides were positional: a call with one of them is
+# Keras 1 code
+_KERAS1_ONLY = frozenset({"nb_filter", "border_mode", "subsample", "dim_ordering", "init", "W_regularizer",
+                          "b_regularizer", "W_constraint", "b_constraint", "bias", "inner_init", "forget_bias_init",
+                          "inner_activation", "dropout_W", "dropout_U", "U_regularizer", "output_shape"})
+
+
+def conv2d_args_preprocessor(args, kwargs, all_positional=False):
     """`nb_row`/`nb_col` (positional or named) as one `kernel_size`."""
-    return _kernel_from_positions(args, kwargs, 2, ("nb_row", "nb_col"))
+    return _kernel_from_positions(args, kwargs, 2, ("nb_row", "nb_col"), all_positional)
 
 
-def conv3d_args_preprocessor(args, kwargs):
+def conv3d_args_preprocessor(args, kwargs, all_positional=False):
     """`kernel_dim1/2/3` (positional or named) as one `kernel_size`."""
-    return _kernel_from_positions(args, kwargs, 3, ("kernel_dim1", "kernel_dim2", "kernel_dim3"))
+    return _kernel_from_positions(args, kwargs, 3, ("kernel_dim1", "kernel_dim2", "kernel_dim3"), all_positional)
 
 
-def separable_conv2d_args_preprocessor(args, kwargs):
+# conversions a Keras 1 class name made before the Keras 2 constructor ran: its decorator warns for them too
+_PENDING = threading.local()
+
+
+class _Keras1Name(type):
+    """The type of a Keras 1 layer name: isinstance/issubclass answer for the Keras 2 class it names (in Keras
+    2.x `Convolution2D` was `Conv2D` itself); a user's subclass of the name is an ordinary class."""
+
+    def __instancecheck__(cls, obj):
+        keras2 = cls.__dict__.get("_keras2_class")
+        return isinstance(obj, keras2) if keras2 is not None else type.__instancecheck__(cls, obj)
+
+    def __subclasscheck__(cls, sub):
+        keras2 = cls.__dict__.get("_keras2_class")
+        return issubclass(sub, keras2) if keras2 is not None else type.__subclasscheck__(cls, sub)
+
+
+def keras1_name(name: str, keras2_class: type, preprocessor):
+    """A Keras 1 class name for `keras2_class` whose calls read every kernel side given positionally as Keras 1
+    did (`Convolution2D(32, 3, 3)`: a 3x3 kernel), then build the Keras 2 class (which converts, and warns for,
+    the rest). Under the Keras 2 name the same call keeps tf.keras's reading (`Conv2D(32, 3, 3)`: strides 3).
+
+    Example:
+        >>> import warnings
+        >>> import kerasish as keras
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     old = keras.layers.Convolution2D(8, 3, 3)
+        >>> type(old).__name__, old.kernel_size, old.strides, isinstance(old, keras.layers.Convolution2D)
+        ('Conv2D', (3, 3), (1, 1), True)
+        >>> keras.layers.Conv2D(8, 3, 3).strides
+        (3, 3)
+    """
+    def __new__(cls, *args, **kwargs):
+        if cls is not alias:  # a user's subclass of the old name: an ordinary subclass of the Keras 2 class
+            return super(alias, cls).__new__(cls, *args, **kwargs)
+        full, kwargs, converted = preprocessor((None,) + args, kwargs, all_positional=True)
+        _PENDING.items = converted
+        try:
+            return keras2_class(*full[1:], **kwargs)
+        finally:
+            _PENDING.items = []
+
+    alias = _Keras1Name(name, (keras2_class,), {
+        "__new__": __new__, "_keras2_class": keras2_class, "__module__": keras2_class.__module__,
+        "__doc__": f"Keras 1's name of `{keras2_class.__name__}` (see `kerasish.legacy.interfaces.keras1_name`)."})
+    return alias
+
+
+def separable_conv2d_args_preprocessor(args, kwargs, all_positional=False):
     """Keras 1's one `init` initializes both the depthwise and the pointwise kernel."""
     converted = []
     if "init" in kwargs:
@@ -216,11 +281,11 @@ def separable_conv2d_args_preprocessor(args, kwargs):
         kwargs["depthwise_initializer"] = init
         kwargs["pointwise_initializer"] = init
         converted.append(("init", "depthwise_initializer/pointwise_initializer"))
-    args, kwargs, more = conv2d_args_preprocessor(args, kwargs)
+    args, kwargs, more = conv2d_args_preprocessor(args, kwargs, all_positional)
     return args, kwargs, converted + more
 
 
-def deconv2d_args_preprocessor(args, kwargs):
+def deconv2d_args_preprocessor(args, kwargs, all_positional=False):
     """Keras 1's `Deconvolution2D` took the `output_shape` (Keras 2 computes it): dropped."""
     converted = []
     if len(args) == 5 and isinstance(args[4], tuple):
@@ -229,7 +294,7 @@ def deconv2d_args_preprocessor(args, kwargs):
     if "output_shape" in kwargs:
         kwargs.pop("output_shape")
         converted.append(("output_shape", None))
-    args, kwargs, more = conv2d_args_preprocessor(args, kwargs)
+    args, kwargs, more = conv2d_args_preprocessor(args, kwargs, all_positional)
     return args, kwargs, converted + more
 
 
