@@ -15,8 +15,8 @@ SURFACE = json.load(open(os.path.join(os.path.dirname(__file__), "data", "keras_
 
 _BACKENDS = "Keras 2.3's backend implementation modules (TensorFlow 1 sessions, Theano, CNTK, its numpy test " \
             "reference); their API is `keras.backend`, which kerasish provides"
-_KERAS1 = "Keras 1 layers and argument converters that Keras 2 kept as deprecated shims (`keras.legacy`); " \
-          "tf.keras dropped them"
+_KERAS1 = "Keras 1 layers that Keras 2 kept as deprecated shims (`keras.legacy.layers`; kerasish has their " \
+          "argument converters, `keras.legacy.interfaces`, and the Atrous convolutions); tf.keras dropped them"
 _H5DICT = "Keras 2.2.3-2.3's internal h5py wrapper behind its save format; tf.keras removed it (kerasish saves " \
           "through `kerasish.saving`)"
 _INCIDENTAL = "an incidental import inside Keras 2.3's module, not API"
@@ -34,7 +34,7 @@ EXCLUDED_MODULES = {
                                        "them",
     "keras.engine.training_utils": "Keras 2.3's training-loop internals (standardize_input_data, ...); tf.keras "
                                    "removed them",
-    "keras.legacy": _KERAS1,
+    "keras.legacy.layers": _KERAS1,
     "keras.utils.metrics_utils": "helpers behind Keras 2.3's confusion-matrix metrics; tf.keras keeps them private",
     "keras.backend.experimental": "switches of TensorFlow's random generators",
     "keras.callbacks.experimental": "tf.keras's experimental alias of `keras.callbacks.BackupAndRestore` (which "
@@ -65,8 +65,6 @@ EXCLUDED_NAMES = {
                                         "(kerasish.saving.pickle_utils)",
     "keras.engine.saving.unpickle_model": "Keras 2.3's dict form behind pickling; kerasish pickles through .h5 "
                                           "bytes (kerasish.saving.pickle_utils)",
-    "keras.layers.AtrousConvolution1D": _KERAS1, "keras.layers.AtrousConvolution2D": _KERAS1,
-    "keras.layers.convolutional.AtrousConv1D": _KERAS1, "keras.layers.convolutional.AtrousConv2D": _KERAS1,
     "keras.layers.Highway": _KERAS1, "keras.layers.MaxoutDense": _KERAS1, "keras.layers.Recurrent": _KERAS1,
     "keras.layers.ConvRecurrent2D": _KERAS1,
     "keras.layers.ConvLSTM2DCell": "Keras 2.3's internal cell of ConvLSTM2D (kerasish's ConvLSTM2D has its own); "
@@ -200,4 +198,6 @@ def test_names_are_the_objects_they_name(module, names):
         modern = getattr(keras.layers, name, None)
         if modern is not None:
             assert obj is modern
-    assert importlib.import_module("kerasish.layers.convolutional").Deconvolution2D is keras.layers.Conv2DTranspose
+    # Keras 1's Deconvolution2D makes a Conv2DTranspose (reading Keras 1's positional kernel sides)
+    old_name = importlib.import_module("kerasish.layers.convolutional").Deconvolution2D
+    assert old_name is keras.layers.Deconvolution2D and type(old_name(2, 3)) is keras.layers.Conv2DTranspose

@@ -118,11 +118,27 @@ def test_keras1_weights_are_converted_as_tf_keras_converts_them(tmp_path, case):
                                atol=1e-5)
 
 
-def test_keras1_model_config_gets_an_error_that_says_what_to_do(tmp_path):
+@pytest.mark.filterwarnings("ignore:No training configuration", "ignore:Update your `Dense` call")
+def test_keras1_model_config_loads_and_one_keras2_refused_gets_an_error_that_says_what_to_do(tmp_path):
     path = str(tmp_path / "keras1_model.h5")
-    config = {"class_name": "Sequential", "config": [{"class_name": "Dense", "config": {
+    dense = {"class_name": "Dense", "config": {
         "name": "dense_1", "output_dim": 4, "init": "glorot_uniform", "input_dim": 3, "activation": "linear",
-        "batch_input_shape": [None, 3], "bias": True, "trainable": True}}]}
+        "batch_input_shape": [None, 3], "bias": True, "trainable": True}}
+    _write_keras1_dense_model(path, [dense])
+    with pytest.warns(UserWarning, match="Update your `Dense` call to the Keras 2 API"):
+        loaded = keras.models.load_model(path)  # converted as Keras 2.x converted it (tests/test_keras1_interface.py)
+    np.testing.assert_array_equal(loaded.predict(np.eye(3, dtype="float32"), verbose=0), np.ones((3, 4)))
+    # Keras 2 refused BatchNormalization's mode=2 (tests/test_keras1_interface.py): the advice still applies
+    _write_keras1_dense_model(path, [dense, {"class_name": "BatchNormalization", "config": {"name": "bn", "mode": 2}}])
+    with pytest.raises(ValueError, match=r"(?s)saved by Keras 1\.2\.2.*load_weights.*`mode=2` are no longer"):
+        keras.models.load_model(path)
+    model = keras.Sequential([keras.layers.Dense(4, input_shape=(3,))])
+    model.load_weights(path)  # the advice works: the weights of the whole-model file load
+    np.testing.assert_array_equal(model.get_weights()[0], np.ones((3, 4), "float32"))
+
+
+def _write_keras1_dense_model(path, layers):
+    config = {"class_name": "Sequential", "config": layers}
     with h5py.File(path, "w") as f:
         f.attrs["keras_version"] = b"1.2.2"
         f.attrs["model_config"] = json.dumps(config).encode()
@@ -132,11 +148,6 @@ def test_keras1_model_config_gets_an_error_that_says_what_to_do(tmp_path):
         d.attrs["weight_names"] = [b"dense_1_W", b"dense_1_b"]
         d.create_dataset("dense_1_W", data=np.ones((3, 4), "float32"))
         d.create_dataset("dense_1_b", data=np.zeros(4, "float32"))
-    with pytest.raises(ValueError, match=r"saved by Keras 1\.2\.2.*Keras 1's layer arguments.*load_weights"):
-        keras.models.load_model(path)
-    model = keras.Sequential([keras.layers.Dense(4, input_shape=(3,))])
-    model.load_weights(path)  # the advice works: the weights of the whole-model file load
-    np.testing.assert_array_equal(model.get_weights()[0], np.ones((3, 4), "float32"))
 
 
 # ----------------------------------------------------------------------------- optimizer state

@@ -27,7 +27,7 @@ ALLOWED_MARK = "late import (plugin)"
 FLOORS = {
     0: ["backend"],          # the numeric engine: config, Tensor, tape, ops (imports nothing of kerasish above it)
     1: ["utils"],            # registry, safe-mode flag, Lambda bytecode check, data/image/sequence helpers
-    2: ["activations", "initializers", "regularizers", "constraints", "ops"],
+    2: ["activations", "initializers", "regularizers", "constraints", "ops", "legacy"],  # legacy: Keras 1 args
     3: ["losses", "objectives", "metrics", "optimizers"],  # compute on the engine alone
     4: ["mixed_precision"],  # dtype policies (layers use them) and LossScaleOptimizer (wraps an optimizer)
     5: ["layers"],           # Layer, KerasTensor, Node, every layer family, op layers (add_metric uses metrics)

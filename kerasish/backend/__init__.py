@@ -18,7 +18,7 @@ import numpy as np
 from .config import (  # noqa: F401
     clear_session, epsilon, floatx, get_uid, global_learning_phase, image_data_format, learning_phase,
     manual_variable_initialization, normalize_data_format, reset_uids, rng, seeded_rng, set_epsilon, set_floatx,
-    set_image_data_format, set_learning_phase, set_random_seed)
+    set_image_data_format, set_learning_phase, set_random_seed, image_dim_ordering, set_image_dim_ordering)
 from .tensor import Tensor, Variable, as_tensor  # noqa: F401
 from .tape import GradientTape  # noqa: F401
 from .ops.core import OPS, tensor_and_array  # noqa: F401
@@ -680,6 +680,7 @@ del _family
 _NOT_OPS = {"clear_session", "epsilon", "floatx", "get_uid", "global_learning_phase", "image_data_format",
             "learning_phase", "manual_variable_initialization", "normalize_data_format", "reset_uids", "rng",
             "seeded_rng", "set_epsilon", "set_floatx", "set_image_data_format", "set_learning_phase",
+            "image_dim_ordering", "set_image_dim_ordering",
             "set_random_seed", "backend", "name_scope", "learning_phase_scope", "as_tensor", "tensor_and_array",
             "variable", "constant", "placeholder", "function", "gradients", "is_keras_tensor", "is_sparse",
             "int_shape", "ndim", "dtype", "count_params", "get_value", "eval", "batch_get_value", "set_value",

@@ -59,6 +59,24 @@ def set_image_data_format(data_format: str) -> None:
     _IMAGE_DATA_FORMAT = str(data_format)
 
 
+def image_dim_ordering() -> str:
+    """Keras 1's name for the image layout, which Keras 2.x kept: 'th' (channels first) or 'tf' (channels last).
+
+    Example:
+        >>> from kerasish import backend as K
+        >>> K.image_dim_ordering()
+        'tf'
+    """
+    return "th" if _IMAGE_DATA_FORMAT == "channels_first" else "tf"
+
+
+def set_image_dim_ordering(dim_ordering: str) -> None:
+    """Keras 1's setter of the image layout: 'th' sets 'channels_first', 'tf' 'channels_last'."""
+    if dim_ordering not in ("tf", "th"):
+        raise ValueError(f"Unknown dim_ordering: {dim_ordering!r}; expected 'tf' or 'th'")
+    set_image_data_format("channels_first" if dim_ordering == "th" else "channels_last")
+
+
 def normalize_data_format(value):
     """Return `value` or the global default, validated."""
     if value is None:

@@ -16,7 +16,7 @@ from .convolutional import (  # noqa: F401
     Conv1D, Conv2D, Conv3D, Conv1DTranspose, Conv2DTranspose, Conv3DTranspose, SeparableConv1D, SeparableConv2D,
     DepthwiseConv1D, DepthwiseConv2D, Convolution1D, Convolution2D, Convolution3D, Convolution1DTranspose,
     Convolution2DTranspose, Convolution3DTranspose, SeparableConvolution1D, SeparableConvolution2D, Deconvolution2D,
-    Deconvolution3D)
+    Deconvolution3D, AtrousConvolution1D, AtrousConvolution2D, AtrousConv1D, AtrousConv2D)
 from .pooling import (  # noqa: F401
     MaxPooling1D, MaxPooling2D, MaxPooling3D, AveragePooling1D, AveragePooling2D, AveragePooling3D, GlobalMaxPooling1D,
     GlobalMaxPooling2D, GlobalMaxPooling3D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D,

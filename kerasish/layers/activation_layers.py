@@ -12,6 +12,7 @@ from .. import constraints, initializers, regularizers
 from ..backend.ops import math as m
 from ..utils.serialization import register_builtin
 from .layer import InputSpec, Layer
+from ..legacy import interfaces
 
 
 def _relu(x, alpha=0.0, max_value=None, threshold=0.0):
@@ -144,6 +145,7 @@ class Softmax(_Elementwise):
 class PReLU(Layer):
     """x for x >= 0, alpha * x otherwise, with a learned `alpha` per input unit."""
 
+    @interfaces.legacy_prelu_support
     def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None, shared_axes=None,
                  **kwargs):
         super().__init__(**kwargs)

@@ -20,16 +20,18 @@ from .. import activations, constraints, initializers, regularizers
 from ..backend import config
 from ..backend.ops import conv as conv_ops
 from ..backend.ops import math as m
+from ..backend.user_warnings import warn
 from ..utils.serialization import register_builtin
 from .layer import InputSpec, Layer
 from .legacy_paths import lazy_reexports
+from ..legacy import interfaces
 
 __all__ = [
     "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
     "SeparableConv1D", "SeparableConv2D", "DepthwiseConv1D", "DepthwiseConv2D",
     "Convolution1D", "Convolution2D", "Convolution3D", "Convolution1DTranspose", "Convolution2DTranspose",
     "Convolution3DTranspose", "SeparableConvolution1D", "SeparableConvolution2D",
-    "Deconvolution2D", "Deconvolution3D",
+    "Deconvolution2D", "Deconvolution3D", "AtrousConvolution1D", "AtrousConvolution2D",
 ]
 
 
@@ -285,6 +287,7 @@ class Conv1D(Conv):
 
     _causal_allowed = True
 
+    @interfaces.legacy_conv1d_support
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format="channels_last",
                  dilation_rate=1, groups=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
@@ -311,6 +314,7 @@ class Conv2D(Conv):
         ((2, 5, 5, 6), (3, 3, 3, 6))
     """
 
+    @interfaces.legacy_conv2d_support
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1), groups=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
@@ -336,6 +340,7 @@ class Conv3D(Conv):
         (1, 4, 4, 4, 2)
     """
 
+    @interfaces.legacy_conv3d_support
     def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1, 1), groups=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
@@ -448,7 +453,7 @@ class Conv1DTranspose(ConvTranspose):
                          bias_constraint=bias_constraint, **kwargs)
 
 
-@register_builtin("layer", "Convolution2DTranspose")
+@register_builtin("layer", "Convolution2DTranspose", "Deconvolution2D")
 class Conv2DTranspose(ConvTranspose):
     """2-D transposed convolution: kernel (kh, kw, filters, in_channels).
 
@@ -460,6 +465,7 @@ class Conv2DTranspose(ConvTranspose):
         ((1, 8, 8, 4), (3, 3, 4, 3))
     """
 
+    @interfaces.legacy_deconv2d_support
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", output_padding=None, data_format=None,
                  dilation_rate=(1, 1), activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
@@ -752,6 +758,7 @@ class SeparableConv2D(SeparableConv):
         ((1, 8, 8, 4), [(3, 3, 3, 2), (1, 1, 6, 4), (4,)])
     """
 
+    @interfaces.legacy_separable_conv2d_support
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
                  depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
@@ -769,19 +776,69 @@ class SeparableConv2D(SeparableConv):
 
 
 Convolution1D = Conv1D
-Convolution2D = Conv2D
-Convolution3D = Conv3D
+# Keras 1's names read `Convolution2D(32, 3, 3)` as a 3x3 kernel (Keras 1's nb_row, nb_col); `Conv2D(32, 3, 3)`
+# keeps tf.keras's strides=3
+Convolution2D = interfaces.keras1_name("Convolution2D", Conv2D, interfaces.conv2d_args_preprocessor)
+Convolution3D = interfaces.keras1_name("Convolution3D", Conv3D, interfaces.conv3d_args_preprocessor)
 Convolution1DTranspose = Conv1DTranspose
 Convolution2DTranspose = Conv2DTranspose
 Convolution3DTranspose = Conv3DTranspose
 SeparableConvolution1D = SeparableConv1D
-SeparableConvolution2D = SeparableConv2D
+SeparableConvolution2D = interfaces.keras1_name("SeparableConvolution2D", SeparableConv2D,
+                                                interfaces.separable_conv2d_args_preprocessor)
 
 
 # Keras 2's names in this module: its aliases of the transposed convolutions, and the layers it
 # re-exported from its neighbours (`from keras.layers.convolutional import MaxPooling2D, ZeroPadding2D`)
-Deconvolution2D = Deconv2D = Conv2DTranspose
+Deconv2D = Conv2DTranspose
+Deconvolution2D = interfaces.keras1_name("Deconvolution2D", Conv2DTranspose, interfaces.deconv2d_args_preprocessor)
 Deconvolution3D = Deconv3D = Conv3DTranspose
+
+
+def _atrous(conv, name, args, kwargs):
+    kwargs["dilation_rate"] = kwargs.pop("atrous_rate", 1)
+    warn(f"The `{name}` layer  has been deprecated. Use instead the `{getattr(conv, '_keras2_class', conv).__name__}` layer with the "
+         "`dilation_rate` argument.")
+    return conv(*args, **kwargs)
+
+
+@register_builtin("layer", "AtrousConv1D")
+class AtrousConvolution1D(Conv1D):
+    """Keras 1's dilated 1-D convolution: `AtrousConvolution1D(..., atrous_rate=r)` makes the `Conv1D` with
+    `dilation_rate=r` (and warns), as Keras 2.x did; Keras 1 model configs naming it load the same way.
+
+    Example:
+        >>> import warnings
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     layer = AtrousConvolution1D(4, 3, atrous_rate=2)
+        >>> type(layer).__name__, layer.dilation_rate
+        ('Conv1D', (2,))
+    """
+
+    def __new__(cls, *args, **kwargs):
+        return _atrous(Conv1D, "AtrousConvolution1D", args, kwargs)
+
+
+@register_builtin("layer", "AtrousConv2D")
+class AtrousConvolution2D(Conv2D):
+    """Keras 1's dilated 2-D convolution: makes the `Conv2D` with `dilation_rate=atrous_rate` (and warns).
+
+    Example:
+        >>> import warnings
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     layer = AtrousConvolution2D(4, 3, 3, atrous_rate=(2, 2))
+        >>> type(layer).__name__, layer.kernel_size, layer.dilation_rate
+        ('Conv2D', (3, 3), (2, 2))
+    """
+
+    def __new__(cls, *args, **kwargs):
+        return _atrous(Convolution2D, "AtrousConvolution2D", args, kwargs)  # Keras 1's kernel sides
+
+
+AtrousConv1D = AtrousConvolution1D
+AtrousConv2D = AtrousConvolution2D
 
 __getattr__ = lazy_reexports(__name__, {
     "pooling": ("MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D",

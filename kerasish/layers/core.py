@@ -26,6 +26,7 @@ from ..utils.safe_mode import current_safe_mode
 from ..utils.serialization import register_builtin
 from .layer import InputSpec, Layer, flatten, map_structure
 from .legacy_paths import lazy_reexports
+from ..legacy import interfaces
 
 
 def _positive_int(layer_name, arg, value):
@@ -64,6 +65,7 @@ class Dense(Layer):
         (None, 4)
     """
 
+    @interfaces.legacy_dense_support
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
@@ -154,6 +156,7 @@ class Dropout(Layer):
         seed: makes the masks repeatable.
     """
 
+    @interfaces.legacy_dropout_support
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         if isinstance(rate, (int, float)) and not 0 <= rate <= 1:

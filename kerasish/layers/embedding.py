@@ -18,6 +18,7 @@ from ..backend.ops import norm
 from ..backend.tensor import Tensor
 from ..utils.serialization import register_builtin
 from .layer import Layer
+from ..legacy import interfaces
 
 __all__ = ["Embedding"]
 
@@ -65,6 +66,7 @@ class Embedding(Layer):
         (None, 10)
     """
 
+    @interfaces.legacy_embedding_support
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
                  activity_regularizer=None, embeddings_constraint=None, mask_zero=False, input_length=None,
                  sparse=False, **kwargs):

@@ -21,6 +21,7 @@ from ..backend.tensor import Tensor
 from ..utils.serialization import register_builtin
 from . import layer as layer_module
 from .layer import Layer, _context, check_input_spec, flatten, is_symbolic, map_structure, numpy_dtype
+from ..legacy import interfaces
 
 
 # Operators, slices and activity losses on Keras tensors become op layers (op_layers.py), and op layers are
@@ -223,6 +224,7 @@ class InputLayer(Layer):
         sparse, ragged: accepted for compatibility; must be False.
     """
 
+    @interfaces.legacy_input_support
     def __init__(self, input_shape=None, batch_size=None, dtype=None, input_tensor=None, sparse=None, name=None,
                  ragged=None, type_spec=None, batch_input_shape=None, batch_shape=None, optional=False, **kwargs):
         if name is None:

@@ -29,6 +29,7 @@ from ..metrics import Mean, metric_of_result
 from ..mixed_precision.autocast import autocast_call
 from ..mixed_precision.policy import AUTOCAST_IN_USE, Policy, resolve_layer_dtype, serialize_policy
 from ..utils.serialization import register_builtin
+from ..legacy import interfaces
 
 _CONTEXT = threading.local()  # per-thread call context: training flag and call depth
 
@@ -230,7 +231,8 @@ class Layer:
 
     def __init__(self, trainable=True, name=None, dtype=None, dynamic=False, **kwargs):
         allowed = {"input_shape", "batch_input_shape", "batch_size", "input_dim", "weights",
-                   "activity_regularizer", "autocast", "implementation", "batch_shape", "input_length"}
+                   "activity_regularizer", "autocast", "implementation", "batch_shape", "input_length",
+                   "input_dtype"}  # input_dtype: Keras 1's dtype, as Keras 2.x still took it
         for k in kwargs:
             if k not in allowed:
                 raise TypeError(f"Keyword argument not understood: {k!r} (passed to {type(self).__name__})")
@@ -250,6 +252,7 @@ class Layer:
         self.stateful = False
         self.dynamic = dynamic
         # a dtype, a Policy, or a serialized policy (tf.keras's Policy, Keras 3's DTypePolicy)
+        dtype = dtype if dtype is not None else kwargs.get("input_dtype")
         self._dtype_policy, self._dtype = resolve_layer_dtype(dtype)
         self._autocast_active = self._dtype_policy is not None and self._autocast_inputs
         self._name = name if name is not None else unique_layer_name(to_snake_case(type(self).__name__))
@@ -370,6 +373,7 @@ class Layer:
         return self._flatten_layers(include_self=False)
 
     # -- weights ----------------------------------------------------------------------------
+    @interfaces.legacy_add_weight_support
     def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None, trainable=None,
                    constraint=None, use_resource=None, synchronization=None, aggregation=None, **kwargs):
         """Create a weight variable, track it, and register its regularization loss.

@@ -37,6 +37,7 @@ from ..backend.ops import shape as shape_ops
 from ..utils.serialization import register_builtin
 from .convolutional import _positive_filters, normalize_padding, normalize_tuple
 from .layer import InputSpec, Layer
+from ..legacy import interfaces
 
 __all__ = ["LocallyConnected1D", "LocallyConnected2D"]
 
@@ -238,6 +239,7 @@ class LocallyConnected1D(LocallyConnected):
         (1, 3, 2)
     """
 
+    @interfaces.legacy_conv1d_support
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, activation=None,
                  use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
@@ -263,6 +265,7 @@ class LocallyConnected2D(LocallyConnected):
         ((1, 3, 4, 3), (12, 8, 3))
     """
 
+    @interfaces.legacy_conv2d_support
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None, activation=None,
                  use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,

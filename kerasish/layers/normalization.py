@@ -30,6 +30,7 @@ from ..backend.ops import norm
 from ..utils.serialization import register_builtin
 from .layer import InputSpec, Layer, _context
 from ..backend.user_warnings import warn
+from ..legacy import interfaces
 
 __all__ = ["BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization"]
 
@@ -166,6 +167,7 @@ class BatchNormalization(Layer):
                [1.9990008, 2.9985013]], dtype=float32)
     """
 
+    @interfaces.legacy_batchnorm_support
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
                  beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,

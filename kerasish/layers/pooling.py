@@ -24,6 +24,7 @@ from ..backend.ops import shape as shape_ops
 from ..utils.serialization import register_builtin
 from .convolutional import normalize_padding, normalize_tuple
 from .layer import InputSpec, Layer
+from ..legacy import interfaces
 
 __all__ = [
     "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
@@ -114,6 +115,7 @@ class MaxPooling1D(Pooling):
 
     rank, pool_mode = 1, "max"
 
+    @interfaces.legacy_pooling1d_support
     def __init__(self, pool_size=2, strides=None, padding="valid", data_format="channels_last", **kwargs):
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
@@ -131,6 +133,7 @@ class MaxPooling2D(Pooling):
 
     rank, pool_mode = 2, "max"
 
+    @interfaces.legacy_pooling2d_support
     def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
@@ -148,6 +151,7 @@ class MaxPooling3D(Pooling):
 
     rank, pool_mode = 3, "max"
 
+    @interfaces.legacy_pooling3d_support
     def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
@@ -165,6 +169,7 @@ class AveragePooling1D(Pooling):
 
     rank, pool_mode = 1, "avg"
 
+    @interfaces.legacy_pooling1d_support
     def __init__(self, pool_size=2, strides=None, padding="valid", data_format="channels_last", **kwargs):
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
@@ -183,6 +188,7 @@ class AveragePooling2D(Pooling):
 
     rank, pool_mode = 2, "avg"
 
+    @interfaces.legacy_pooling2d_support
     def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
@@ -200,6 +206,7 @@ class AveragePooling3D(Pooling):
 
     rank, pool_mode = 3, "avg"
 
+    @interfaces.legacy_pooling3d_support
     def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
@@ -290,6 +297,7 @@ class GlobalMaxPooling2D(GlobalPooling):
 
     rank, pool_mode = 2, "max"
 
+    @interfaces.legacy_global_pooling_support
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(data_format, keepdims, **kwargs)
 
@@ -307,6 +315,7 @@ class GlobalMaxPooling3D(GlobalPooling):
 
     rank, pool_mode = 3, "max"
 
+    @interfaces.legacy_global_pooling_support
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(data_format, keepdims, **kwargs)
 
@@ -358,6 +367,7 @@ class GlobalAveragePooling2D(GlobalPooling):
 
     rank, pool_mode = 2, "avg"
 
+    @interfaces.legacy_global_pooling_support
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(data_format, keepdims, **kwargs)
 
@@ -375,6 +385,7 @@ class GlobalAveragePooling3D(GlobalPooling):
 
     rank, pool_mode = 3, "avg"
 
+    @interfaces.legacy_global_pooling_support
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(data_format, keepdims, **kwargs)
 

@@ -20,6 +20,7 @@ from ..backend.ops import math as m
 from ..utils.serialization import register_builtin
 from .core import Dropout
 from .layer import InputSpec, Layer
+from ..legacy import interfaces
 
 __all__ = ["SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise", "GaussianDropout",
            "AlphaDropout"]
@@ -66,6 +67,7 @@ class _SpatialDropout(Dropout):
 
     _ndim = None
 
+    @interfaces.legacy_spatialdropoutNd_support
     def __init__(self, rate, data_format=None, **kwargs):
         super().__init__(rate, **kwargs)
         if data_format is None:
@@ -114,6 +116,7 @@ class SpatialDropout1D(_SpatialDropout):
 
     _ndim = 3
 
+    @interfaces.legacy_spatialdropout1d_support
     def __init__(self, rate, **kwargs):
         kwargs.pop("data_format", None)
         super().__init__(rate, data_format="channels_last", **kwargs)
@@ -174,6 +177,7 @@ class GaussianNoise(_RandomLayer):
         0.1
     """
 
+    @interfaces.legacy_gaussiannoise_support
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True
@@ -216,6 +220,7 @@ class GaussianDropout(_RandomLayer):
         (1.0, 1.0)
     """
 
+    @interfaces.legacy_gaussiandropout_support
     def __init__(self, rate, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True

@@ -26,6 +26,7 @@ from ..backend.ops import shape as s
 from ..backend.ops.core import RECORDING, Tensor, record, tensor_and_array
 from ..utils.serialization import register_builtin
 from .layer import InputSpec, Layer
+from ..legacy import interfaces
 
 __all__ = ["UpSampling1D", "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
            "Cropping1D", "Cropping2D", "Cropping3D"]
@@ -240,6 +241,7 @@ class UpSampling1D(Layer):
         [1.0, 1.0, 2.0, 2.0]
     """
 
+    @interfaces.legacy_upsampling1d_support
     def __init__(self, size=2, **kwargs):
         super().__init__(**kwargs)
         self.size = _normalize_tuple(size, 1, "size")[0]
@@ -276,6 +278,7 @@ class UpSampling2D(Layer):
         [0.0, 0.25, 0.75, 1.0]
     """
 
+    @interfaces.legacy_upsampling2d_support
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
         super().__init__(**kwargs)
         self.data_format = config.normalize_data_format(data_format)
@@ -317,6 +320,7 @@ class UpSampling3D(Layer):
         (1, 2, 4, 6, 1)
     """
 
+    @interfaces.legacy_upsampling3d_support
     def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.data_format = config.normalize_data_format(data_format)
@@ -408,6 +412,7 @@ class ZeroPadding2D(_ZeroPadding):
 
     _rank = 4
 
+    @interfaces.legacy_zeropadding2d_support
     def __init__(self, padding=(1, 1), data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.data_format = config.normalize_data_format(data_format)
@@ -440,6 +445,7 @@ class ZeroPadding3D(_ZeroPadding):
 
     _rank = 5
 
+    @interfaces.legacy_zeropadding3d_support
     def __init__(self, padding=(1, 1, 1), data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.data_format = config.normalize_data_format(data_format)
@@ -525,6 +531,7 @@ class Cropping2D(_Cropping):
 
     _rank = 4
 
+    @interfaces.legacy_cropping2d_support
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.data_format = config.normalize_data_format(data_format)
@@ -557,6 +564,7 @@ class Cropping3D(_Cropping):
 
     _rank = 5
 
+    @interfaces.legacy_cropping3d_support
     def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.data_format = config.normalize_data_format(data_format)

@@ -35,6 +35,7 @@ from ..layers.layer import Layer, flatten, is_symbolic, map_structure
 from ..utils.serialization import model_class, register_builtin, serialize_keras_object
 from .model import Model
 from .plan_layers import PLAN_CALLS, PURE_INFERENCE, PURE_RNN, is_mode_dependent
+from ..legacy import interfaces
 
 
 class _OwnNode(Node):
@@ -445,6 +446,7 @@ def map_graph_network(inputs, outputs):
 class Functional(Model):
     """A model defined by connecting layers from `Input`s to outputs (`keras.Model(inputs, outputs)`)."""
 
+    @interfaces.legacy_model_constructor_support
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         if name is None:
             from ..layers.layer import unique_layer_name

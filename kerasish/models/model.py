@@ -27,6 +27,7 @@ from ..layers.layer import Layer, flatten
 from ..utils.serialization import model_class, register_builtin
 from . import training
 from ..backend.user_warnings import warn
+from ..legacy import interfaces
 
 
 @register_builtin("layer")
@@ -38,7 +39,7 @@ class Model(Layer):
     _autocast_inputs = False  # under a mixed precision policy each layer casts its own inputs
 
     def __new__(cls, *args, **kwargs):
-        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+        if cls is Model and (args or {"inputs", "outputs", "input", "output"} & set(kwargs)):  # Keras 1: input=
             functional = model_class("Functional")  # a subclass, defined in functional.py (which imports this)
             return functional.__new__(functional)
         return super().__new__(cls)
@@ -155,6 +156,7 @@ class Model(Layer):
         training.compile_model(self, optimizer, loss, metrics, loss_weights, weighted_metrics, run_eagerly,
                                kwargs)
 
+    @interfaces.legacy_fit_support
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
             validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
             steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1,
@@ -198,6 +200,7 @@ class Model(Layer):
         """Outputs for one batch, as numpy."""
         return training.predict_on_batch(self, x)
 
+    @interfaces.legacy_generator_methods_support
     def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
                       validation_data=None, validation_steps=None, validation_freq=1, class_weight=None,
                       max_queue_size=10, workers=1, use_multiprocessing=False, shuffle=True, initial_epoch=0):
@@ -212,6 +215,7 @@ class Model(Layer):
                         workers=workers, use_multiprocessing=use_multiprocessing, shuffle=shuffle,
                         initial_epoch=initial_epoch)
 
+    @interfaces.legacy_generator_methods_support
     def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10, workers=1,
                            use_multiprocessing=False, verbose=0):
         """Deprecated Keras 2 alias of `evaluate` for generators."""
@@ -222,6 +226,7 @@ class Model(Layer):
         return self.evaluate(generator, steps=steps, callbacks=callbacks, max_queue_size=max_queue_size,
                              workers=workers, use_multiprocessing=use_multiprocessing, verbose=verbose)
 
+    @interfaces.legacy_generator_methods_support
     def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10, workers=1,
                           use_multiprocessing=False, verbose=0):
         """Deprecated Keras 2 alias of `predict` for generators."""

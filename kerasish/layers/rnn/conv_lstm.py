@@ -22,6 +22,7 @@ from ..convolutional import _positive_filters, normalize_padding, normalize_tupl
 from ..layer import InputSpec, Layer, is_symbolic
 from .base_rnn import RNN, _STANDARD_CELLS
 from .rnn_utils import _DropoutCellMixin, _common_cell_config, _float_dtype, _symbolic_zero_states
+from ...legacy import interfaces
 
 
 # ----------------------------------------------------------------------------- ConvLSTM
@@ -364,6 +365,7 @@ class ConvLSTM2D(_ConvLSTM):
 
     _RANK = 2
 
+    @interfaces.legacy_convlstm2d_support
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1), **kwargs):
         super().__init__(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,

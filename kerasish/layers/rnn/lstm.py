@@ -13,6 +13,7 @@ from ...backend.ops import rnn as rnn_ops
 from ...utils.serialization import register_builtin
 from ..layer import InputSpec, Layer
 from .base_rnn import _cell_property, _BuiltinRNN, _STANDARD_CELLS, _act_arg, _dropout_masks, _split_layer_kwargs
+from ...legacy import interfaces
 from .rnn_utils import (
     _DropoutCellMixin, _LSTM_KEYS, _caching_config, _check_units, _common_cell_config, _last_dim, _log,
     _pop_compat_kwargs, _zero_states)
@@ -149,6 +150,7 @@ class LSTM(_BuiltinRNN):
 
     _CELL_KEYS = _LSTM_KEYS
 
+    @interfaces.legacy_recurrent_support
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
                  unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
