@@ -246,6 +246,33 @@ def test_keras3_optimizer_state_is_restored(tmp_path):
         np.testing.assert_array_equal(got, want)
 
 
+def test_initializer_class_names_of_early_keras3_load(tmp_path):
+    """Keras 3.6 wrote an LSTM's recurrent initializer as class "OrthogonalInitializer" (later Keras 3 releases
+    write "Orthogonal"; "IdentityInitializer" likewise), in this form (as in a published Keras 3.6 file): such a
+    file was refused as an unknown initializer."""
+    keras.utils.set_random_seed(3)
+    model = keras.Sequential([keras.Input((5, 3)), keras.layers.LSTM(4, name="lstm"),
+                              keras.layers.Dense(2, kernel_initializer="identity", name="dense")])
+    path = str(tmp_path / "keras36.h5")
+    model.save(path)
+    early = {"Orthogonal": "OrthogonalInitializer", "Identity": "IdentityInitializer"}
+    with h5py.File(path, "r+") as f:
+        config = json.loads(f.attrs["model_config"])
+        for layer in config["config"]["layers"]:
+            for key, value in layer["config"].items():
+                if key.endswith("initializer") and value["class_name"] in early:
+                    layer["config"][key] = {"module": "keras.initializers", "class_name": early[value["class_name"]],
+                                            "config": value["config"], "registered_name": None}
+        assert '"OrthogonalInitializer"' in json.dumps(config) and '"IdentityInitializer"' in json.dumps(config)
+        f.attrs["model_config"] = json.dumps(config).encode()
+        f["model_weights"].attrs["keras_version"] = b"3.6.0"
+    loaded = keras.models.load_model(path)
+    x = np.random.default_rng(0).normal(size=(2, 5, 3)).astype("float32")
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert isinstance(loaded.get_layer("lstm").cell.recurrent_initializer, keras.initializers.Orthogonal)
+    assert isinstance(loaded.get_layer("dense").kernel_initializer, keras.initializers.Identity)
+
+
 # ----------------------------------------------------------------------------- custom objects
 def _my_metric(y_true, y_pred):
     return keras.backend.mean(keras.backend.abs(y_true - y_pred))
