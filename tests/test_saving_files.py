@@ -273,6 +273,20 @@ def test_initializer_class_names_of_early_keras3_load(tmp_path):
     assert isinstance(loaded.get_layer("dense").kernel_initializer, keras.initializers.Identity)
 
 
+def test_gru_configs_without_reset_after_load_as_the_gru_that_wrote_them():
+    """Keras 1 and 2.0-2.1.4 wrote GRU configs without `reset_after` (added in 2.1.5); those GRUs reset before the
+    recurrent matmul (reset_after=False, bias of 3 * units). kerasish, reading the missing key as its default
+    True, refused such files (tf.keras still does). The fixture (tools/make_gru_keras2_1_fixture.py) holds tf_keras's predictions for the
+    same weights in GRU(reset_after=False) layers, plain and inside Bidirectional."""
+    with np.load(_fixture("keras2_1_gru.npz")) as ref:
+        x, want = ref["x"], ref["y"]
+    model = keras.models.load_model(_fixture("keras2_1_gru.h5"), compile=False)
+    assert [layer.reset_after for layer in (model.layers[1].forward_layer, model.layers[2])] == [False, False]
+    np.testing.assert_allclose(model.predict(x, verbose=0), want, atol=1e-6)
+    # a config that says reset_after keeps it
+    assert keras.layers.GRU.from_config(keras.layers.GRU(2).get_config()).reset_after is True
+
+
 # ----------------------------------------------------------------------------- custom objects
 def _my_metric(y_true, y_pred):
     return keras.backend.mean(keras.backend.abs(y_true - y_pred))
