@@ -443,7 +443,8 @@ class LecunNormal(_FixedVarianceScaling):
     _PRESET = (1.0, "fan_in", "truncated_normal")
 
 
-@register_builtin("initializer", "orthogonal", "OrthogonalV2", "orthogonalV2")
+# "OrthogonalInitializer": the class name early Keras 3 releases wrote into configs (a Keras 3.6 `.h5` has it)
+@register_builtin("initializer", "orthogonal", "OrthogonalV2", "orthogonalV2", "OrthogonalInitializer")
 class Orthogonal(Initializer):
     """A (semi-)orthogonal matrix times `gain`, from the QR decomposition of a normal draw.
 
@@ -487,7 +488,7 @@ class Orthogonal(Initializer):
         return {"gain": self.gain, "seed": self.seed}
 
 
-@register_builtin("initializer", "identity", "IdentityV2", "identityV2")
+@register_builtin("initializer", "identity", "IdentityV2", "identityV2", "IdentityInitializer")  # ditto
 class Identity(Initializer):
     """`gain` times the identity matrix (2D shapes only; rectangular shapes get ones on the main diagonal).
 

@@ -257,6 +257,47 @@ def test_keras3_optimizer_state_is_restored(tmp_path):
         np.testing.assert_array_equal(got, want)
 
 
+def test_initializer_class_names_of_early_keras3_load(tmp_path):
+    """Keras 3.6 wrote an LSTM's recurrent initializer as class "OrthogonalInitializer" (later Keras 3 releases
+    write "Orthogonal"; "IdentityInitializer" likewise), in this form (as in a published Keras 3.6 file): such a
+    file was refused as an unknown initializer."""
+    keras.utils.set_random_seed(3)
+    model = keras.Sequential([keras.Input((5, 3)), keras.layers.LSTM(4, name="lstm"),
+                              keras.layers.Dense(2, kernel_initializer="identity", name="dense")])
+    path = str(tmp_path / "keras36.h5")
+    model.save(path)
+    early = {"Orthogonal": "OrthogonalInitializer", "Identity": "IdentityInitializer"}
+    with h5py.File(path, "r+") as f:
+        config = json.loads(f.attrs["model_config"])
+        for layer in config["config"]["layers"]:
+            for key, value in layer["config"].items():
+                if key.endswith("initializer") and value["class_name"] in early:
+                    layer["config"][key] = {"module": "keras.initializers", "class_name": early[value["class_name"]],
+                                            "config": value["config"], "registered_name": None}
+        assert '"OrthogonalInitializer"' in json.dumps(config) and '"IdentityInitializer"' in json.dumps(config)
+        f.attrs["model_config"] = json.dumps(config).encode()
+        f["model_weights"].attrs["keras_version"] = b"3.6.0"
+    loaded = keras.models.load_model(path)
+    x = np.random.default_rng(0).normal(size=(2, 5, 3)).astype("float32")
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert isinstance(loaded.get_layer("lstm").cell.recurrent_initializer, keras.initializers.Orthogonal)
+    assert isinstance(loaded.get_layer("dense").kernel_initializer, keras.initializers.Identity)
+
+
+def test_gru_configs_without_reset_after_load_as_the_gru_that_wrote_them():
+    """Keras 1 and 2.0-2.1.4 wrote GRU configs without `reset_after` (added in 2.1.5); those GRUs reset before the
+    recurrent matmul (reset_after=False, bias of 3 * units). kerasish, reading the missing key as its default
+    True, refused such files (tf.keras still does). The fixture (tools/make_gru_keras2_1_fixture.py) holds tf_keras's predictions for the
+    same weights in GRU(reset_after=False) layers, plain and inside Bidirectional."""
+    with np.load(_fixture("keras2_1_gru.npz")) as ref:
+        x, want = ref["x"], ref["y"]
+    model = keras.models.load_model(_fixture("keras2_1_gru.h5"), compile=False)
+    assert [layer.reset_after for layer in (model.layers[1].forward_layer, model.layers[2])] == [False, False]
+    np.testing.assert_allclose(model.predict(x, verbose=0), want, atol=1e-6)
+    # a config that says reset_after keeps it
+    assert keras.layers.GRU.from_config(keras.layers.GRU(2).get_config()).reset_after is True
+
+
 # ----------------------------------------------------------------------------- custom objects
 def _my_metric(y_true, y_pred):
     return keras.backend.mean(keras.backend.abs(y_true - y_pred))

@@ -1,7 +1,8 @@
 """Architectures of the weights-only files of the `.h5` corpus (tools/h5_corpus.py), written for Keras 2.
 
 Each builder takes a Keras module (kerasish or tf_keras) and returns the model whose weights the file holds,
-following the repository's own script (noted per builder). Keras 1 scripts are translated to Keras 2 calls
+following the repository's own script (noted per builder); a CUSTOM_OBJECTS function returns, likewise, the
+custom layers a whole-model file names (its manifest entry's "custom_objects"). Keras 1 scripts are translated to Keras 2 calls
 (`Convolution2D(32, 3, 3, dim_ordering="th")` -> `Conv2D(32, (3, 3), data_format="channels_first")`).
 A Lambda without weights in the original (input scaling) is written here as plain code, not loaded from
 any file.
@@ -137,6 +138,32 @@ def two_input_shared(keras):
     return keras.Model([inputs, auxiliary], [L.Dense(10, activation="softmax")(x),
                                              L.Dense(10, activation="sigmoid")(concat)])
 
+
+def amp_attention_layer(keras):
+    """mayuefine/c_AMPs-prediction (Keras 2.2.4): the custom layer `Attention_layer` of script/Attention.py, as
+    custom_objects for load_model. Written here from what that layer computes: u = tanh(x W + b) with W (d, d) and
+    b (d,), a = exp(u) normalised over the time axis (sum + epsilon), output sum over time of x * a."""
+    K = keras.backend
+
+    class Attention_layer(keras.layers.Layer):  # noqa: N801  (the name the file and a re-save write)
+        def build(self, input_shape):
+            d = int(input_shape[-1])
+            self.W = self.add_weight(name=f"{self.name}_W", shape=(d, d), initializer="glorot_uniform")
+            self.b = self.add_weight(name=f"{self.name}_b", shape=(d,), initializer="zeros")
+            super().build(input_shape)
+
+        def call(self, x):
+            a = K.exp(K.tanh(K.dot(x, self.W) + self.b))
+            a = a / (K.sum(a, axis=1, keepdims=True) + K.epsilon())
+            return K.sum(x * a, axis=1)
+
+        def compute_output_shape(self, input_shape):
+            return (input_shape[0], input_shape[-1])
+
+    return {"Attention_layer": Attention_layer}
+
+
+CUSTOM_OBJECTS = {f.__name__: f for f in (amp_attention_layer,)}
 
 BUILDERS = {f.__name__: f for f in (cifar10_th_cnn, jia_mlp_288, jia_titanic_mlp, nvidia_66x200_elu, mnist_cnn_simple,
                                     notmnist_cnn, pulsar_cnn_48, pulsar_perceptron, pima_mlp, genre_lstm,

@@ -105,6 +105,11 @@ def _normalize_layer_config(cls, class_name, config):
         config["batch_input_shape"] = config.pop("batch_shape")
     if issubclass(cls, model_class("Model")):
         return config
+    if "reset_after" not in config and class_name in ("GRU", "GRUCell") and cls is builtin_objects("layer").get(
+            class_name):
+        # Keras 1 and 2.0-2.1.4 wrote no reset_after: their GRU applied the reset gate before the recurrent
+        # matmul, i.e. reset_after=False (which their bias of 3 * units holds); kerasish's default is True
+        config["reset_after"] = False
     accepted = _accepted_kwargs(cls)
     if accepted is None:
         return config
