@@ -555,19 +555,6 @@ def load_model_from_hdf5_group(f, custom_objects=None, compile=True, safe_mode=T
         return _load_model_from_hdf5_group(f, custom_objects, compile, safe_mode, source or f.file.filename)
 
 
-def _keras1_gru_math(config):
-    """A Keras 1 GRU config as Keras 2.x read it: Keras 1's GRU is Keras 2.x's default `reset_after=False`
-    (tf.keras defaults to True, which would not fit the file's weights)."""
-    if isinstance(config, list):
-        return [_keras1_gru_math(c) for c in config]
-    if not isinstance(config, dict):
-        return config
-    config = {k: _keras1_gru_math(v) for k, v in config.items()}
-    if config.get("class_name") == "GRU" and isinstance(config.get("config"), dict):
-        config["config"].setdefault("reset_after", False)
-    return config
-
-
 def _load_model_from_hdf5_group(f, custom_objects, compile, safe_mode, source):
     raw = read_string(f, "model_config")
     if raw is None:
@@ -580,8 +567,6 @@ def _load_model_from_hdf5_group(f, custom_objects, compile, safe_mode, source):
     except ValueError as e:
         raise ValueError(f"The model config in {source} is not valid JSON ({e}): the file is corrupt.") from e
     version = read_string(f, "keras_version")
-    if version is not None and version.startswith("1"):
-        config = _keras1_gru_math(config)
     try:
         model = model_from_config(config, custom_objects=custom_objects, safe_mode=safe_mode,
                                   source=f"The model file {source}")
