@@ -205,3 +205,51 @@ def test_a_model_called_on_a_more_specific_input_gives_the_more_specific_shape()
     assert encoder.output_shape == (None, None, 5)  # the inner model keeps its own shapes
     two_outputs = keras.Model(encoder.inputs, [encoder.outputs[0], layers.GlobalAveragePooling1D()(encoder.outputs[0])])
     assert [t.shape for t in two_outputs(story)] == [(None, 68, 5), (None, 5)]
+
+
+# Found by Keras 2.3.1's own test suite; expected behaviour checked in tf_keras 2.21.
+def test_input_list_mutated_after_the_call_does_not_change_the_graph():
+    # Keras 2.3.1's test_merge_concatenate: each concatenate sees the list as it was when it was called
+    x_i = keras.Input(shape=(None, None))
+    x_list, x = [x_i], x_i
+    for _ in range(4):
+        x_list.append(x)
+        x = layers.concatenate(x_list, axis=1)
+    out = keras.Model(x_i, x).predict(np.full((1, 1, 1), 0.5, "float32"), verbose=0)
+    assert out.shape == (1, 16, 1)  # lengths 2, 4, 8, 16 (tf_keras 2.21 gives the same)
+    np.testing.assert_array_equal(out, 0.5)
+
+
+def test_node_names_layers_as_tf_keras_does():
+    a, b = keras.Input((3,)), keras.Input((3,))
+    dense = layers.Dense(2)
+    dense(a)
+    merged = layers.Add()([a, b])
+    input_node = a._keras_history[0]._inbound_nodes[0]
+    assert input_node.outbound_layer is a._keras_history[0] and input_node.inbound_layers == []
+    assert dense._inbound_nodes[0].outbound_layer is dense
+    assert dense._inbound_nodes[0].inbound_layers is a._keras_history[0]  # one input: the layer itself
+    assert merged._keras_history[0]._inbound_nodes[0].inbound_layers == [a._keras_history[0], b._keras_history[0]]
+
+
+def test_compute_mask_gives_one_mask_per_output():
+    e, f = keras.Input((4,)), keras.Input((4,))
+    model = keras.Model([e, f], [layers.Dense(3)(e), layers.Dense(3)(f)])
+    assert model.compute_mask([e, f], [None, None]) == [None, None]  # tf_keras 2.21: [None, None]
+
+
+def test_sequential_propagates_a_mask_through_time_distributed():
+    # Keras 2.3.1's test_sequential_as_downstream_of_masking_layer: fit used to raise "does not support masking"
+    inner = keras.Sequential([layers.Dense(5, input_shape=(4,)), layers.Activation("relu")])
+    x = np.ones((3, 4), "float32")
+    mask = np.array([True, False, True])
+    np.testing.assert_array_equal(np.asarray(inner.compute_mask(x, mask)), mask)  # tf_keras 2.21: the same
+    assert keras.Sequential([layers.Dense(5, input_shape=(4,)), layers.Flatten()]).compute_mask(x, mask) is None
+    inputs = keras.Input(shape=(3, 4))
+    out = layers.TimeDistributed(inner)(layers.Masking(0.0)(inputs))
+    model = keras.Model(inputs, out)
+    model.compile("rmsprop", "mse")
+    data = np.ones((6, 3, 4), "float32")
+    data[0, 1:] = 0.0
+    model.fit(data, np.zeros((6, 3, 5)), epochs=1, verbose=0)
+    assert model.predict(data, verbose=0).shape == (6, 3, 5)
