@@ -108,6 +108,9 @@ def _prepare_targets(model, y):
         if len(y) != len(names):
             raise ValueError(f"The model has {len(names)} outputs ({names}) but {len(y)} target arrays were given.")
         return list(y)
+    if len(names) > 1 and not isinstance(y, (list, tuple)):
+        # one target for a model of several outputs applies to each of them (tf_keras's _conform_to_outputs)
+        return [y] * len(names)
     return y
 
 

@@ -304,3 +304,27 @@ def test_two_outputs_of_one_nested_model_get_their_own_names_and_losses():
     np.testing.assert_allclose(sce, float(np.mean(keras.losses.sparse_categorical_crossentropy(labels, p_aux))),
                                rtol=1e-5)
     np.testing.assert_allclose(total, bce + sce, rtol=1e-5)
+
+
+def test_one_target_for_several_outputs_applies_to_each():
+    # Keras 2.3.1's test_model_with_partial_loss crashed (IndexError): a loss for one of two outputs and one
+    # target array. tf_keras 2.21 applies the target to every output (_conform_to_outputs) and gives exactly
+    # these numbers (the expected values here are numpy's mse/mae of the Dense output)
+    a = keras.Input(shape=(3,), name="input_a")
+    dense = keras.layers.Dense(4, name="dense_1")
+    h = dense(a)
+    model = keras.Model(a, [h, keras.layers.Dropout(0.5, name="dropout")(h)])
+    model.compile("sgd", {"dropout": "mse"}, metrics=["mae"])
+    kernel = np.arange(12, dtype="float32").reshape(3, 4) / 10 - 0.5
+    bias = np.array([0.1, 0.0, -0.1, 0.2], "float32")
+    dense.set_weights([kernel, bias])
+    x = np.linspace(-1, 1, 15, dtype="float32").reshape(5, 3)
+    y = np.linspace(0, 1, 20, dtype="float32").reshape(5, 4)
+    out = model.test_on_batch(x, y, return_dict=True)
+    pred = x @ kernel + bias
+    assert sorted(out) == ["dense_1_mae", "dropout_loss", "dropout_mae", "loss"]
+    np.testing.assert_allclose(out["loss"], np.mean((pred - y) ** 2), rtol=1e-5)
+    np.testing.assert_allclose(out["dense_1_mae"], np.mean(np.abs(pred - y)), rtol=1e-5)
+    np.testing.assert_allclose(out["dropout_mae"], np.mean(np.abs(pred - y)), rtol=1e-5)
+    model.train_on_batch(x, y)
+    model.fit(x, y, epochs=1, verbose=0)
