@@ -328,3 +328,34 @@ def test_one_target_for_several_outputs_applies_to_each():
     np.testing.assert_allclose(out["dropout_mae"], np.mean(np.abs(pred - y)), rtol=1e-5)
     model.train_on_batch(x, y)
     model.fit(x, y, epochs=1, verbose=0)
+
+
+def _two_output_model():
+    x1, x2 = keras.Input((1,)), keras.Input((1,))
+    outs = [layers.Dense(1, use_bias=False, kernel_initializer=keras.initializers.Constant(3.0), trainable=False,
+                         name=name)(x) for name, x in (("output_1", x1), ("output_2", x2))]
+    model = keras.Model([x1, x2], outs)
+    model.compile("sgd", "mse", weighted_metrics=["mse"])
+    return model
+
+
+def test_per_output_class_weight_as_keras_2_3():
+    # Keras 2.3.1 accepted class_weight={output name: {class: weight}} (its metrics_correctness_test); tf_keras
+    # refuses class_weight for several outputs. The weights must act as the per-output sample_weight they stand
+    # for: tf_keras 2.21 gives exactly these numbers for sample_weight={"output_1": [2, 3, 4, 5],
+    # "output_2": [3.5, 2.5, 1.5, 0.5]} (and Keras 2.3.1's test derives them by hand: 130/4, 140/4, 130/14)
+    x = np.array([[1.0], [2.0], [3.0], [4.0]], "float32")
+    y1, y2 = 2 * x, x.copy()
+    cw = {"output_1": {2: 2.0, 4: 3.0, 6: 4.0, 8: 5.0}, "output_2": {1: 3.5, 2: 2.5, 3: 1.5, 4: 0.5}}
+    h = _two_output_model().fit([x, x], [y1, y2], class_weight=cw, batch_size=2, epochs=1, shuffle=False, verbose=0)
+    expected = {"loss": 67.5, "output_1_loss": 32.5, "output_2_loss": 35.0, "output_1_mse": 9.2857, "output_2_mse": 17.5}
+    for name, value in expected.items():
+        np.testing.assert_allclose(h.history[name][-1], value, rtol=1e-4)
+    # one output's class weights only (tf_keras 2.21 with sample_weight={"output_2": ...}: 42.5, 7.5, 35)
+    out = _two_output_model().train_on_batch([x, x], [y1, y2], class_weight={"output_2": cw["output_2"]},
+                                             return_dict=True)
+    np.testing.assert_allclose([out["loss"], out["output_1_loss"], out["output_2_loss"]], [42.5, 7.5, 35.0],
+                               rtol=1e-5)
+    # a flat {class: weight} dict for several outputs keeps tf_keras's error
+    with pytest.raises(ValueError, match="single output"):
+        _two_output_model().fit([x, x], [y1, y2], class_weight={0: 1.0, 1: 2.0}, verbose=0)
