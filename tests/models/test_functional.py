@@ -253,3 +253,13 @@ def test_sequential_propagates_a_mask_through_time_distributed():
     data[0, 1:] = 0.0
     model.fit(data, np.zeros((6, 3, 5)), epochs=1, verbose=0)
     assert model.predict(data, verbose=0).shape == (6, 3, 5)
+
+
+def test_updates_is_an_empty_list_with_tf_keras_warning():
+    # Keras 2 code reads `model.updates` (K.function(..., updates=model.updates)); tf_keras 2.21 answers [] and
+    # warns that updates are applied automatically; Keras 2.3.1's tests failed here with AttributeError
+    model = keras.Sequential([layers.Dense(2, input_shape=(3,)), layers.BatchNormalization()])
+    with pytest.warns(UserWarning, match="applied automatically"):
+        assert model.updates == []
+    with pytest.warns(UserWarning, match="applied automatically"):
+        assert model.layers[1].updates == []
