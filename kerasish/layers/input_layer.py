@@ -213,6 +213,17 @@ class Node:
         return self.outputs
 
     @property
+    def input_shapes(self):
+        """The shapes of `input_tensors` (one shape for a call on one tensor), as tf_keras's Node."""
+        shapes = map_structure(lambda t: tuple(t.shape), self.input_tensors)
+        return shapes[0] if isinstance(shapes, list) and len(shapes) == 1 and not self.is_input else shapes
+
+    @property
+    def output_shapes(self):
+        """The shapes of `output_tensors`."""
+        return map_structure(lambda t: tuple(t.shape), self.output_tensors)
+
+    @property
     def outbound_layer(self):
         """The layer this node is a call of (tf_keras's name for `layer`)."""
         return self.layer

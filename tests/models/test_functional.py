@@ -230,6 +230,10 @@ def test_node_names_layers_as_tf_keras_does():
     assert dense._inbound_nodes[0].outbound_layer is dense
     assert dense._inbound_nodes[0].inbound_layers is a._keras_history[0]  # one input: the layer itself
     assert merged._keras_history[0]._inbound_nodes[0].inbound_layers == [a._keras_history[0], b._keras_history[0]]
+    # shapes as tf_keras 2.21 gives them: [(None, 3)] [(None, 3)] (None, 3) (None, 2) [(None, 3), (None, 3)]
+    assert input_node.input_shapes == [(None, 3)] and input_node.output_shapes == [(None, 3)]
+    assert dense._inbound_nodes[0].input_shapes == (None, 3) and dense._inbound_nodes[0].output_shapes == (None, 2)
+    assert merged._keras_history[0]._inbound_nodes[0].input_shapes == [(None, 3), (None, 3)]
 
 
 def test_compute_mask_gives_one_mask_per_output():
