@@ -55,6 +55,12 @@ def clone_model(model, input_tensors=None, clone_function=None):
     from ..layers import deserialize, serialize
     from ..utils.safe_mode import safe_mode_scope
 
+    from ..utils.serialization import get_registered_name
+
     config = serialize(model)
+    # the model's own classes rebuild their layers, registered or not (tf_keras clones a layer with
+    # `layer.__class__.from_config(layer.get_config())`)
+    own_classes = {get_registered_name(type(layer)): type(layer) for layer in model._flatten_layers(include_self=True)
+                   if not type(layer).__module__.startswith("kerasish.")}
     with safe_mode_scope(False):  # the config comes from memory, not from a file: Lambdas may be rebuilt
-        return deserialize(config)
+        return deserialize(config, custom_objects=own_classes)

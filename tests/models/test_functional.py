@@ -267,3 +267,36 @@ def test_updates_is_an_empty_list_with_tf_keras_warning():
         assert model.updates == []
     with pytest.warns(UserWarning, match="applied automatically"):
         assert model.layers[1].updates == []
+
+
+class _SwapLayer(layers.Layer):
+    def call(self, inputs):
+        return [inputs[1], inputs[0]]
+
+
+class _Scale(layers.Layer):
+    def __init__(self, k=2.0, **kwargs):
+        super().__init__(**kwargs)
+        self.k = k
+
+    def call(self, x):
+        return x * self.k
+
+    def get_config(self):
+        return {**super().get_config(), "k": self.k}
+
+
+def test_clone_model_with_unregistered_custom_layers():
+    # Keras 2.3.1's test_clone_functional_model_with_multi_outputs: tf_keras 2.21 clones each layer with its own
+    # class's from_config, so custom layers need no registration; it predicts exactly these values
+    inp = keras.Input(shape=(4,))
+    x_a, x_b = layers.Lambda(lambda x: [x + 1, x], lambda s: [s, s])(inp)
+    x_a, x_b = _SwapLayer()([x_a, _Scale(3.0)(x_b)])
+    clone = keras.models.clone_model(keras.Model(inp, [x_a, x_b]))
+    x = np.arange(8, dtype="float32").reshape(2, 4)
+    pred_a, pred_b = clone.predict(x, verbose=0)
+    np.testing.assert_array_equal(pred_a, x * 3)
+    np.testing.assert_array_equal(pred_b, x + 1)
+    assert [type(layer).__name__ for layer in clone.layers] == ["InputLayer", "Lambda", "_Scale", "_SwapLayer"]
+    seq = keras.Sequential([layers.Dense(2, input_shape=(4,)), _Scale(0.5)])
+    assert keras.models.clone_model(seq).layers[-1].k == 0.5
