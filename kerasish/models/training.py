@@ -40,6 +40,9 @@ def compile_model(model, optimizer, loss, metrics, loss_weights, weighted_metric
     if unknown:
         raise TypeError(f"Invalid keyword argument(s) in `compile()`: {unknown}. Valid keyword arguments include "
                         "optimizer, loss, metrics, loss_weights, weighted_metrics, run_eagerly.")
+    if kwargs.get("target_tensors") is not None:  # TF 1 graph targets; tf_keras refuses them the same way
+        raise ValueError("`target_tensors` argument is not supported when executing eagerly (kerasish always "
+                         f"does): pass the targets to fit/train_on_batch as `y`. Received: {kwargs['target_tensors']!r}")
     opt = optimizers.get(optimizer)
     if AUTOCAST_IN_USE[0]:  # a "mixed_float16" model trains with loss scaling, as in Keras
         from ..mixed_precision.loss_scale_optimizer import wrap_for_policy

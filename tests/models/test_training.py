@@ -359,3 +359,13 @@ def test_per_output_class_weight_as_keras_2_3():
     # a flat {class: weight} dict for several outputs keeps tf_keras's error
     with pytest.raises(ValueError, match="single output"):
         _two_output_model().fit([x, x], [y1, y2], class_weight={0: 1.0, 1: 2.0}, verbose=0)
+
+
+def test_target_tensors_refused_at_compile():
+    # Keras 2.3.1's test_target_tensors (TF 1 graph targets): tf_keras 2.21 raises ValueError at compile
+    # ("`target_tensors` argument is not supported when executing eagerly"); kerasish accepted it and failed
+    # later with "No gradients provided"
+    model = keras.Sequential([layers.Dense(4, input_shape=(4,))])
+    with pytest.raises(ValueError, match="target_tensors"):
+        model.compile("rmsprop", "mse", target_tensors=[keras.backend.variable(np.ones((10, 4)))])
+    model.compile("rmsprop", "mse", target_tensors=None)
