@@ -300,3 +300,32 @@ def test_clone_model_with_unregistered_custom_layers():
     assert [type(layer).__name__ for layer in clone.layers] == ["InputLayer", "Lambda", "_Scale", "_SwapLayer"]
     seq = keras.Sequential([layers.Dense(2, input_shape=(4,)), _Scale(0.5)])
     assert keras.models.clone_model(seq).layers[-1].k == 0.5
+
+
+def test_clone_model_uses_input_tensors_and_clone_function():
+    # both arguments were silently ignored; the expected shapes are what tf_keras 2.21 gives for this script
+    a, b = keras.Input((4,), name="a"), keras.Input((4,), name="b")
+    shared = layers.Dense(3, name="shared")
+    out = _Scale(2.0)(layers.Dense(2, name="head")(layers.concatenate([shared(a), shared(b)])))
+    model = keras.Model([a, b], out)
+    clone = keras.models.clone_model(model, input_tensors=[keras.Input((4,), batch_size=5) for _ in range(2)])
+    assert clone.input_shape == [(5, 4), (5, 4)]
+    assert [type(layer).__name__ for layer in clone.layers] == ["InputLayer", "InputLayer", "Dense", "Concatenate",
+                                                                 "Dense", "_Scale"]  # the shared Dense copied once
+    clone.set_weights(model.get_weights())
+    x = [RNG.standard_normal((5, 4)).astype("float32") for _ in range(2)]
+    np.testing.assert_allclose(clone.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+
+    def wider_head(layer):
+        config = layer.get_config()
+        if layer.name == "head":
+            config["units"] = 4
+        return layer.__class__.from_config(config)
+
+    assert keras.models.clone_model(model, clone_function=wider_head).output_shape == (None, 4)
+    seq = keras.Sequential([layers.Dense(2, input_shape=(3,)), _Scale(0.5)])
+    seq_clone = keras.models.clone_model(seq, input_tensors=keras.Input((3,), batch_size=4))
+    assert isinstance(seq_clone, keras.Sequential) and seq_clone.input_shape == (4, 3)
+    assert seq_clone.output_shape == (4, 2) and seq_clone.layers[-1].k == 0.5
+    with pytest.raises(ValueError, match="Keras tensors"):
+        keras.models.clone_model(model, input_tensors=[np.ones((5, 4)), np.ones((5, 4))])
