@@ -498,3 +498,28 @@ def test_fbeta_score_weights_each_sample_with_the_weights_compile_passes():
         m = metrics.FBetaScore(beta=0.5, average="micro", threshold=0.5)
         m.update_state(y, p, sample_weight=weights)
         assert float(res(m)) == pytest.approx(want, rel=1e-6)
+
+
+class _Thresh:
+    """A Keras 2 custom metric object with a config, not a `Metric` subclass."""
+
+    def __init__(self, t=0.5):
+        self.t = t
+        self.__name__ = "thresh"
+
+    def __call__(self, y_true, y_pred):
+        return y_pred
+
+    def get_config(self):
+        return {"t": self.t}
+
+
+def test_custom_metric_object_keeps_its_config():
+    # tf_keras 2.21: serialize gives {"class_name": "_Thresh", "config": {"t": 0.3}, ...} and deserialize rebuilds
+    # it with t=0.3; kerasish kept only the name "thresh" and could not find it again
+    import kerasish as keras
+
+    config = keras.metrics.serialize(_Thresh(0.3))
+    assert config["class_name"] == "_Thresh" and config["config"] == {"t": 0.3}
+    with keras.utils.custom_object_scope({"_Thresh": _Thresh}):
+        assert keras.metrics.deserialize(config).t == 0.3
