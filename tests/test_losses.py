@@ -3,6 +3,7 @@ reductions and sample weights, masks, configs and the registry, and float64 grad
 import numpy as np
 import pytest
 
+import kerasish as keras
 from kerasish import losses
 from kerasish.backend import GradientTape, Tensor, Variable
 from kerasish.backend.ops import nn
@@ -264,3 +265,42 @@ def test_reduced_losses_are_zero_dimensional_float32_arrays():
         value = np.asarray(loss(y_true, y_pred))
         assert value.shape == () and value.dtype == np.float32
         assert np.isfinite(float(value))
+
+
+class _MixedLoss:
+    """A Keras 2 custom loss object with state and a config, not a `Loss` subclass (Keras 2.3.1's losses_test)."""
+
+    def __init__(self, mse_fraction):
+        self.mse_fraction = mse_fraction
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        return (self.mse_fraction * keras.losses.mse(y_true, y_pred)
+                + (1 - self.mse_fraction) * keras.losses.mae(y_true, y_pred))
+
+    def get_config(self):
+        return {"mse_fraction": self.mse_fraction}
+
+
+def test_custom_loss_object_keeps_its_config(tmp_path):
+    # tf_keras 2.21 serializes such an object with its config and writes the training config
+    # {"class_name": "_MixedLoss", "config": {"mse_fraction": 0.3}} to .h5; kerasish used to keep only the name
+    # and then failed to rebuild it (missing mse_fraction). Without from_config, Keras 2.3.1 rebuilt it as
+    # cls(**config) (tf_keras raises TypeError there)
+    import json
+
+    import h5py
+
+    with keras.utils.custom_object_scope({"_MixedLoss": _MixedLoss}):
+        config = keras.losses.serialize(_MixedLoss(0.3))
+        assert config["class_name"] == "_MixedLoss" and config["config"] == {"mse_fraction": 0.3}
+        assert keras.losses.deserialize(config).mse_fraction == 0.3
+    model = keras.Sequential([keras.layers.Dense(1, input_shape=(2,))])
+    model.compile("sgd", _MixedLoss(0.3))
+    path = str(tmp_path / "m.h5")
+    model.save(path)
+    with h5py.File(path, "r") as f:
+        saved = json.loads(f.attrs["training_config"])["loss"]
+    assert saved == {"class_name": "_MixedLoss", "config": {"mse_fraction": 0.3}}
+    loaded = keras.models.load_model(path, custom_objects={"_MixedLoss": _MixedLoss})
+    x, y = np.ones((4, 2), "float32"), np.zeros((4, 1), "float32")
+    np.testing.assert_allclose(loaded.evaluate(x, y, verbose=0), model.evaluate(x, y, verbose=0), rtol=1e-6)

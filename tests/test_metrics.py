@@ -529,3 +529,28 @@ def test_wrapping_a_public_accuracy_function_takes_its_numpy_kernel_and_agrees_w
         finally:
             reduction_metrics.NUMPY_KERNELS.update(kernels)
         assert float(fast.result()) == pytest.approx(float(generic.result()), rel=1e-6), fn.__name__
+
+
+class _Thresh:
+    """A Keras 2 custom metric object with a config, not a `Metric` subclass."""
+
+    def __init__(self, t=0.5):
+        self.t = t
+        self.__name__ = "thresh"
+
+    def __call__(self, y_true, y_pred):
+        return y_pred
+
+    def get_config(self):
+        return {"t": self.t}
+
+
+def test_custom_metric_object_keeps_its_config():
+    # tf_keras 2.21: serialize gives {"class_name": "_Thresh", "config": {"t": 0.3}, ...} and deserialize rebuilds
+    # it with t=0.3; kerasish kept only the name "thresh" and could not find it again
+    import kerasish as keras
+
+    config = keras.metrics.serialize(_Thresh(0.3))
+    assert config["class_name"] == "_Thresh" and config["config"] == {"t": 0.3}
+    with keras.utils.custom_object_scope({"_Thresh": _Thresh}):
+        assert keras.metrics.deserialize(config).t == 0.3

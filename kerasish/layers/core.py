@@ -453,9 +453,13 @@ class Lambda(Layer):
             return self.mask(inputs, mask)
         return self.mask
 
+    @property
+    def _output_shape_by_dry_run(self):
+        return self._output_shape is None
+
     def compute_output_shape(self, input_shape):
-        if self._output_shape is None:
-            return None  # falls back to a dry run
+        if self._output_shape is None:  # inferred, as tf_keras does, by running the function
+            return super().compute_output_shape(input_shape)
         if callable(self._output_shape):
             return self._output_shape(input_shape)
         shape = tuple(self._output_shape)

@@ -169,13 +169,25 @@ def node_key(layer, node_index: int) -> str:
     return f"{layer.name}_ib-{node_index}"
 
 
+def _copy_containers(structure):
+    """`structure` with its lists and dicts copied (tuples and leaves kept as they are)."""
+    if isinstance(structure, list):
+        return [_copy_containers(s) for s in structure]
+    if isinstance(structure, dict):
+        return {k: _copy_containers(v) for k, v in structure.items()}
+    if type(structure) is tuple:
+        return tuple(_copy_containers(s) for s in structure)
+    return structure
+
+
 class Node:
     """One call of `layer` in a graph: its (symbolic) arguments and outputs."""
 
     def __init__(self, layer, call_args, call_kwargs, outputs, captures=()):
         self.layer = layer
-        self.call_args = call_args
-        self.call_kwargs = call_kwargs
+        # copies of the argument lists: `x = concatenate(xs); xs.append(x)` must not change what this call saw
+        self.call_args = _copy_containers(call_args)
+        self.call_kwargs = _copy_containers(call_kwargs)
         self.outputs = outputs
         self.is_input = isinstance(layer, InputLayer)
         self.keras_inputs = [x for x in flatten((call_args, call_kwargs)) if is_symbolic(x)]
@@ -200,6 +212,29 @@ class Node:
     @property
     def output_tensors(self):
         return self.outputs
+
+    @property
+    def input_shapes(self):
+        """The shapes of `input_tensors` (one shape for a call on one tensor), as tf_keras's Node."""
+        shapes = map_structure(lambda t: tuple(t.shape), self.input_tensors)
+        return shapes[0] if isinstance(shapes, list) and len(shapes) == 1 and not self.is_input else shapes
+
+    @property
+    def output_shapes(self):
+        """The shapes of `output_tensors`."""
+        return map_structure(lambda t: tuple(t.shape), self.output_tensors)
+
+    @property
+    def outbound_layer(self):
+        """The layer this node is a call of (tf_keras's name for `layer`)."""
+        return self.layer
+
+    @property
+    def inbound_layers(self):
+        """The layers whose outputs feed this call, in the structure of its first argument ([] for an Input)."""
+        if self.is_input:
+            return []
+        return map_structure(lambda t: t._keras_history[0] if is_symbolic(t) else None, self.call_args[0])
 
     @property
     def parent_nodes(self):
@@ -370,7 +405,10 @@ def map_structure_pair(fn, a, b):
 
 
 def _has_own_output_shape(layer):
-    return type(layer).compute_output_shape is not Layer.compute_output_shape
+    # a layer that answers `compute_output_shape` by a dry run itself (a Lambda without `output_shape`) is
+    # dry-run here directly: the run gives the outputs' dtypes too
+    return type(layer).compute_output_shape is not Layer.compute_output_shape and \
+        not getattr(layer, "_output_shape_by_dry_run", False)
 
 
 def infer_output_shape(layer, input_shape):

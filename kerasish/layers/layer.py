@@ -25,6 +25,7 @@ from ..backend import config
 from ..backend.config import dtype_name, numpy_dtype  # noqa: F401  (layers name dtypes as Keras does)
 from ..backend.tape import no_recording
 from ..backend.tensor import Tensor, Variable, as_tensor
+from ..backend.user_warnings import warn
 from ..metrics import Mean, metric_of_result
 from ..mixed_precision.autocast import autocast_call
 from ..mixed_precision.policy import AUTOCAST_IN_USE, Policy, resolve_layer_dtype, serialize_policy
@@ -486,6 +487,14 @@ class Layer:
     def _add_symbolic_loss(self, loss):
         raise ValueError(f"Layer {self.name}: a symbolic loss can only be added to a functional Model "
                          "(model.add_loss(tensor) where tensor comes from the model's inputs).")
+
+    @property
+    def updates(self):
+        """Always [] with tf_keras's deprecation warning: state updates (BatchNormalization's moving statistics)
+        happen inside the call, so Keras 2 code passing `model.updates` to `K.function` loses nothing."""
+        warn("`layer.updates` will be removed in a future version. This property should not be used in "
+             "TensorFlow 2.0, as `updates` are applied automatically.")
+        return []
 
     @property
     def losses(self):

@@ -34,6 +34,16 @@ class _Merge(Layer):
             raise ValueError(f'A merge layer ("{self.name}") should be called on a list of at least {min_count} '
                              f"inputs. Got {len(inputs)} inputs.")
 
+    def _check_mask_arguments(self, inputs, mask):
+        """tf_keras's checks on `compute_mask`'s arguments: a list of masks, one per input."""
+        if not isinstance(mask, (list, tuple)):
+            raise ValueError(f'Layer "{self.name}": `mask` should be a list. Received: mask={mask!r}')
+        if not isinstance(inputs, (list, tuple)):
+            raise ValueError(f'Layer "{self.name}": `inputs` should be a list. Received: inputs={inputs!r}')
+        if len(mask) != len(inputs):
+            raise ValueError(f'Layer "{self.name}": the lists `inputs` and `mask` should have the same length. '
+                             f"Received: {len(inputs)} inputs and {len(mask)} masks")
+
     def build(self, input_shape):
         self._check_inputs(input_shape)
         shapes = [tuple(s) for s in input_shape]
@@ -58,6 +68,7 @@ class _Merge(Layer):
         return tuple(out)
 
     def compute_output_shape(self, input_shape):
+        self._check_inputs(input_shape)  # also for a built layer called again, which only asks for shapes
         out = tuple(input_shape[0][1:])
         for s in input_shape[1:]:
             out = self._merge_shapes(out, tuple(s[1:]))
@@ -65,7 +76,10 @@ class _Merge(Layer):
         return (batch[0] if batch else None,) + out
 
     def compute_mask(self, inputs, mask=None):
-        if mask is None or all(mk is None for mk in mask):
+        if mask is None:
+            return None
+        self._check_mask_arguments(inputs, mask)
+        if all(mk is None for mk in mask):
             return None
         masks = [mk.array if isinstance(mk, Tensor) else np.asarray(mk) for mk in mask if mk is not None]
         return Tensor(np.logical_and.reduce(masks))
@@ -194,7 +208,10 @@ class Concatenate(_Merge):
         return tuple(out)
 
     def compute_mask(self, inputs, mask=None):
-        if mask is None or all(mk is None for mk in mask):
+        if mask is None:
+            return None
+        self._check_mask_arguments(inputs, mask)
+        if all(mk is None for mk in mask):
             return None
         full = []
         for x, mk in zip(inputs, mask):

@@ -312,7 +312,8 @@ def serialize(loss, use_legacy_format=False):
     """
     if loss is None:
         return None
-    if isinstance(loss, Loss):
+    # a loss object that is no `Loss` but has a config (Keras 2 custom loss classes) keeps it, as in tf_keras
+    if isinstance(loss, Loss) or callable(loss) and not isinstance(loss, type) and hasattr(loss, "get_config"):
         if use_legacy_format:
             return {"class_name": get_registered_name(type(loss)), "config": loss.get_config()}
         return serialize_keras_object(loss)

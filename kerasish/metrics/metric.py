@@ -231,7 +231,8 @@ def serialize(metric, use_legacy_format=False):
     """
     if metric is None:
         return None
-    if isinstance(metric, Metric):
+    # a metric object that is no `Metric` but has a config (a Keras 2 custom class) keeps it, as in tf_keras
+    if isinstance(metric, Metric) or callable(metric) and not isinstance(metric, type) and hasattr(metric, "get_config"):
         if use_legacy_format:
             return {"class_name": get_registered_name(type(metric)), "config": metric.get_config()}
         return serialize_keras_object(metric)

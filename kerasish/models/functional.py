@@ -586,6 +586,30 @@ class Functional(Model):
             run_nodes(self._execution_order, values, self._conv_pool_pairs())
         return map_structure(lambda t: values[id(t)], self._nested_outputs)
 
+    # the run itself puts each layer's output mask on its outputs: `__call__` has no masks left to compute
+    _computes_own_mask = False
+
+    def _set_output_masks(self, inputs, outputs, mask):
+        pass
+
+    def compute_mask(self, inputs, mask=None):
+        """The output masks for `inputs` and their `mask` (tf_keras's Functional.compute_mask): one per output
+        (a list for several outputs), found by running the graph; None where an output carries no mask.
+
+        Example:
+            >>> import numpy as np
+            >>> import kerasish as keras
+            >>> x = keras.Input((3,))
+            >>> model = keras.Model(x, keras.layers.Embedding(5, 2, mask_zero=True)(x))
+            >>> model.compute_mask(np.array([[1, 0, 2]]), None).numpy().tolist()
+            [[True, False, True]]
+        """
+        if any(is_symbolic(t) for t in flatten(inputs)):
+            # Keras tensors carry no masks here: masks exist once values flow
+            return map_structure(lambda t: None, self._nested_outputs)
+        outputs = self._run_graph(inputs, mask)
+        return map_structure(lambda t: getattr(t, "_keras_mask", None), outputs)
+
     def _gradient_nodes(self):
         """The K.gradients nodes among the graph's nodes (an empty list for most models)."""
         return self._cached_until_restructured(

@@ -40,6 +40,9 @@ def compile_model(model, optimizer, loss, metrics, loss_weights, weighted_metric
     if unknown:
         raise TypeError(f"Invalid keyword argument(s) in `compile()`: {unknown}. Valid keyword arguments include "
                         "optimizer, loss, metrics, loss_weights, weighted_metrics, run_eagerly.")
+    if kwargs.get("target_tensors") is not None:  # TF 1 graph targets; tf_keras refuses them the same way
+        raise ValueError("`target_tensors` argument is not supported when executing eagerly (kerasish always "
+                         f"does): pass the targets to fit/train_on_batch as `y`. Received: {kwargs['target_tensors']!r}")
     opt = optimizers.get(optimizer)
     if AUTOCAST_IN_USE[0]:  # a "mixed_float16" model trains with loss scaling, as in Keras
         from ..mixed_precision.loss_scale_optimizer import wrap_for_policy
@@ -108,6 +111,9 @@ def _prepare_targets(model, y):
         if len(y) != len(names):
             raise ValueError(f"The model has {len(names)} outputs ({names}) but {len(y)} target arrays were given.")
         return list(y)
+    if len(names) > 1 and not isinstance(y, (list, tuple)):
+        # one target for a model of several outputs applies to each of them (tf_keras's _conform_to_outputs)
+        return [y] * len(names)
     return y
 
 
@@ -263,18 +269,37 @@ def _to_float(v):
 
 # --------------------------------------------------------------------------- data
 def _class_weight_to_sample_weight(y, class_weight, model):
+    """Per-sample weights from `class_weight`: one array, or for a model of several outputs a list (None for an
+    output without class weights)."""
     if class_weight is None:
         return None
-    if len(_output_names(model)) > 1:
-        raise ValueError("`class_weight` is only supported for Models with a single output.")
+    names = _output_names(model)
+    if len(names) > 1:
+        # Keras 2.3's per-output form, {output name: {class: weight}} or a list in output order (tf_keras refuses
+        # class_weight for several outputs; a flat {class: weight} dict still gets its error)
+        if isinstance(class_weight, dict) and class_weight and all(k in names for k in class_weight):
+            per_output = [class_weight.get(n) for n in names]
+        elif isinstance(class_weight, (list, tuple)) and len(class_weight) == len(names):
+            per_output = list(class_weight)
+        else:
+            raise ValueError("`class_weight` is only supported for Models with a single output, or as a dict of "
+                             f"per-output class weights keyed by output name ({names}).")
+        ys = y if isinstance(y, list) else [y] * len(names)
+        # keys are looked up as Keras 2.3 did (any class labels), not required to run from 0 as tf_keras's
+        return [None if cw is None else _labels_to_weights(y_out, cw, keys_from_zero=False)
+                for y_out, cw in zip(ys, per_output)]
+    return _labels_to_weights(y[0] if isinstance(y, list) else y, class_weight)
+
+
+def _labels_to_weights(y, class_weight, keys_from_zero=True):
     if not isinstance(class_weight, dict):
         raise ValueError(f"`class_weight` must be a dict mapping class indices to weights; received "
                          f"{type(class_weight).__name__}")
     keys = sorted(class_weight)
-    if not all(isinstance(k, (int, np.integer)) for k in keys) or keys != list(range(len(keys))):
+    if not all(isinstance(k, (int, np.integer)) for k in keys) or keys_from_zero and keys != list(range(len(keys))):
         raise ValueError(f"Expected `class_weight` to be a dict with keys from 0 to one less than the number of "
                          f"classes, found {class_weight}")
-    y = np.asarray(y[0] if isinstance(y, list) else y)
+    y = np.asarray(y)
     if y.ndim > 2:
         raise ValueError(f"`class_weight` not supported for 3+ dimensional targets; received targets of shape "
                          f"{y.shape}")
@@ -287,10 +312,18 @@ def _class_weight_to_sample_weight(y, class_weight, model):
         raise ValueError(f"`class_weight` must contain all classes in the data. The classes {set(missing)} exist in "
                          "the data but not in `class_weight`.")
     table = np.array([class_weight[k] for k in keys], dtype=config.floatx())
-    return table[labels]
+    return table[np.searchsorted(np.asarray(keys), labels)]  # keys sorted, every label among them
 
 
-def _combine_weights(sample_weight, class_sw):
+def _combine_weights(sample_weight, class_sw, model=None):
+    if isinstance(class_sw, list):  # one per output: a dict by output name, as a per-output sample_weight
+        names = _output_names(model)
+        if isinstance(sample_weight, dict):
+            sample_weight = [sample_weight.get(n) for n in names]
+        elif not isinstance(sample_weight, (list, tuple)):
+            sample_weight = [sample_weight] * len(names)
+        combined = {n: _combine_weights(sw, cw) for n, sw, cw in zip(names, sample_weight, class_sw)}
+        return {n: w for n, w in combined.items() if w is not None} or None
     if class_sw is None:
         return sample_weight
     if sample_weight is None:
@@ -392,7 +425,7 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
             (rebuild_sw(val[nx + ny:]),) if sw_flat else ())
 
     if class_weight is not None and not is_dataset_like(x):
-        sample_weight = _combine_weights(sample_weight, _class_weight_to_sample_weight(y, class_weight, model))
+        sample_weight = _combine_weights(sample_weight, _class_weight_to_sample_weight(y, class_weight, model), model)
     batches = _make_batches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch, workers,
                             use_multiprocessing, max_queue_size, model)
     if isinstance(batches, ArrayBatches):
@@ -662,7 +695,7 @@ def train_on_batch(model, x, y=None, sample_weight=None, class_weight=None, rese
     _require_compiled(model, "training/testing")
     y = _prepare_targets(model, y)
     if class_weight is not None:
-        sample_weight = _combine_weights(sample_weight, _class_weight_to_sample_weight(y, class_weight, model))
+        sample_weight = _combine_weights(sample_weight, _class_weight_to_sample_weight(y, class_weight, model), model)
     if reset_metrics:
         model.reset_metrics()
     logs = _timed_step(model.train_step, (_as_batch_input(x), _as_batch_input(y), sample_weight), "train_on_batch")

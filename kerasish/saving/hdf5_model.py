@@ -142,6 +142,8 @@ def _serialize_nested(obj):
         return losses.serialize(obj, use_legacy_format=True)
     if isinstance(obj, type) and hasattr(obj, "get_config"):
         return get_registered_name(obj)
+    if callable(obj) and hasattr(obj, "get_config"):  # a custom loss object that is no `Loss`: tf_keras keeps its config
+        return {"class_name": get_registered_name(type(obj)), "config": obj.get_config()}
     if callable(obj):
         return get_registered_name(obj)
     return obj

@@ -11,6 +11,7 @@ import marshal
 import types
 from typing import Any, Callable, Optional
 
+from .lambda_bytecode import load_function_code
 from .progbar import Progbar  # noqa: F401
 from .serialization import (  # noqa: F401
     CustomObjectScope, custom_object_scope, deserialize_keras_object, get_custom_objects, get_registered_name,
@@ -45,8 +46,8 @@ def func_load(code, defaults=None, closure=None, globs: Optional[dict] = None) -
     if closure is not None:
         closure = tuple(value if isinstance(value, types.CellType) else types.CellType(value) for value in closure)
     if not isinstance(code, types.CodeType):  # as func_dump wrote it (a checked code object passes as is)
-        raw = base64.b64decode(code.encode("ascii") if isinstance(code, str) else code)
-        code = marshal.loads(raw)
+        # also Keras < 2.1.2's text form (marshalled bytes decoded as raw_unicode_escape), as Keras 2 reads it
+        code = load_function_code(code, "func_load")
     return types.FunctionType(code, globals() if globs is None else globs, name=code.co_name,
                               argdefs=defaults or None, closure=closure)
 

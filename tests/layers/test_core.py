@@ -189,3 +189,13 @@ def test_dense_second_derivatives_through_the_fused_kernel():
     x, k, b = rng.standard_normal((3, 4)), rng.standard_normal((4, 2)), rng.standard_normal(2)
     for act in ("tanh", "sigmoid", "softmax", "relu"):
         check_grads(lambda a, w, c: fused.dense(a, w, c, act), x, k, b, order=2)
+
+
+def test_lambda_without_output_shape_infers_it():
+    # tf_keras 2.21 runs the function to answer: Lambda(lambda x: x + 1).compute_output_shape((3, 2)) == (3, 2)
+    assert tuple(layers.Lambda(lambda x: x + 1).compute_output_shape((3, 2))) == (3, 2)
+    mean = layers.Lambda(lambda x: keras.backend.mean(x, axis=-1))
+    assert tuple(mean.compute_output_shape((None, 2, 4))) == (None, 2)
+    # the graph still takes the output dtype from the run: argmax gives integers
+    y = layers.Lambda(lambda x: keras.backend.argmax(x))(keras.Input((3, 4)))
+    assert y.shape == (None, 3) and np.dtype(y.dtype).kind == "i"

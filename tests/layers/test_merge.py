@@ -82,3 +82,26 @@ def test_inputs_of_different_ranks_are_expanded_at_axis_1_as_keras_does():
     with pytest.raises(ValueError, match="incompatible shapes"):
         layers.add([keras.Input(shape=(3,)), keras.Input(shape=(3, 4))])
     check_grads(lambda x, y: layers.Multiply()([x, y]), A, c)
+
+
+# Found by Keras 2.3.1's own test suite; the expected errors are tf_keras 2.21's (same checks, same cases).
+@pytest.mark.parametrize("cls", [layers.Add, layers.Subtract, layers.Concatenate])
+def test_compute_mask_rejects_mismatched_arguments(cls):
+    i1, i2 = keras.Input((4, 5)), keras.Input((4, 5))
+    layer = cls()
+    layer([i1, i2])
+    with pytest.raises(ValueError, match="`mask` should be a list"):
+        layer.compute_mask([i1, i2], np.ones((2, 4, 5)))
+    with pytest.raises(ValueError, match="`inputs` should be a list"):
+        layer.compute_mask(i1, [None, None])
+    with pytest.raises(ValueError, match="same length"):
+        layer.compute_mask([i1, i2], [None])
+    assert layer.compute_mask([i1, i2], [None, None]) is None
+
+
+def test_built_subtract_still_refuses_three_inputs():
+    i1, i2, i3 = keras.Input((4,)), keras.Input((4,)), keras.Input((4,))
+    sub = layers.Subtract()
+    sub([i1, i2])
+    with pytest.raises(ValueError, match="exactly 2 inputs"):
+        sub([i1, i2, i3])

@@ -205,3 +205,127 @@ def test_a_model_called_on_a_more_specific_input_gives_the_more_specific_shape()
     assert encoder.output_shape == (None, None, 5)  # the inner model keeps its own shapes
     two_outputs = keras.Model(encoder.inputs, [encoder.outputs[0], layers.GlobalAveragePooling1D()(encoder.outputs[0])])
     assert [t.shape for t in two_outputs(story)] == [(None, 68, 5), (None, 5)]
+
+
+# Found by Keras 2.3.1's own test suite; expected behaviour checked in tf_keras 2.21.
+def test_input_list_mutated_after_the_call_does_not_change_the_graph():
+    # Keras 2.3.1's test_merge_concatenate: each concatenate sees the list as it was when it was called
+    x_i = keras.Input(shape=(None, None))
+    x_list, x = [x_i], x_i
+    for _ in range(4):
+        x_list.append(x)
+        x = layers.concatenate(x_list, axis=1)
+    out = keras.Model(x_i, x).predict(np.full((1, 1, 1), 0.5, "float32"), verbose=0)
+    assert out.shape == (1, 16, 1)  # lengths 2, 4, 8, 16 (tf_keras 2.21 gives the same)
+    np.testing.assert_array_equal(out, 0.5)
+
+
+def test_node_names_layers_as_tf_keras_does():
+    a, b = keras.Input((3,)), keras.Input((3,))
+    dense = layers.Dense(2)
+    dense(a)
+    merged = layers.Add()([a, b])
+    input_node = a._keras_history[0]._inbound_nodes[0]
+    assert input_node.outbound_layer is a._keras_history[0] and input_node.inbound_layers == []
+    assert dense._inbound_nodes[0].outbound_layer is dense
+    assert dense._inbound_nodes[0].inbound_layers is a._keras_history[0]  # one input: the layer itself
+    assert merged._keras_history[0]._inbound_nodes[0].inbound_layers == [a._keras_history[0], b._keras_history[0]]
+    # shapes as tf_keras 2.21 gives them: [(None, 3)] [(None, 3)] (None, 3) (None, 2) [(None, 3), (None, 3)]
+    assert input_node.input_shapes == [(None, 3)] and input_node.output_shapes == [(None, 3)]
+    assert dense._inbound_nodes[0].input_shapes == (None, 3) and dense._inbound_nodes[0].output_shapes == (None, 2)
+    assert merged._keras_history[0]._inbound_nodes[0].input_shapes == [(None, 3), (None, 3)]
+
+
+def test_compute_mask_gives_one_mask_per_output():
+    e, f = keras.Input((4,)), keras.Input((4,))
+    model = keras.Model([e, f], [layers.Dense(3)(e), layers.Dense(3)(f)])
+    assert model.compute_mask([e, f], [None, None]) == [None, None]  # tf_keras 2.21: [None, None]
+
+
+def test_sequential_propagates_a_mask_through_time_distributed():
+    # Keras 2.3.1's test_sequential_as_downstream_of_masking_layer: fit used to raise "does not support masking"
+    inner = keras.Sequential([layers.Dense(5, input_shape=(4,)), layers.Activation("relu")])
+    x = np.ones((3, 4), "float32")
+    mask = np.array([True, False, True])
+    np.testing.assert_array_equal(np.asarray(inner.compute_mask(x, mask)), mask)  # tf_keras 2.21: the same
+    assert keras.Sequential([layers.Dense(5, input_shape=(4,)), layers.Flatten()]).compute_mask(x, mask) is None
+    inputs = keras.Input(shape=(3, 4))
+    out = layers.TimeDistributed(inner)(layers.Masking(0.0)(inputs))
+    model = keras.Model(inputs, out)
+    model.compile("rmsprop", "mse")
+    data = np.ones((6, 3, 4), "float32")
+    data[0, 1:] = 0.0
+    model.fit(data, np.zeros((6, 3, 5)), epochs=1, verbose=0)
+    assert model.predict(data, verbose=0).shape == (6, 3, 5)
+
+
+def test_updates_is_an_empty_list_with_tf_keras_warning():
+    # Keras 2 code reads `model.updates` (K.function(..., updates=model.updates)); tf_keras 2.21 answers [] and
+    # warns that updates are applied automatically; Keras 2.3.1's tests failed here with AttributeError
+    model = keras.Sequential([layers.Dense(2, input_shape=(3,)), layers.BatchNormalization()])
+    with pytest.warns(UserWarning, match="applied automatically"):
+        assert model.updates == []
+    with pytest.warns(UserWarning, match="applied automatically"):
+        assert model.layers[1].updates == []
+
+
+class _SwapLayer(layers.Layer):
+    def call(self, inputs):
+        return [inputs[1], inputs[0]]
+
+
+class _Scale(layers.Layer):
+    def __init__(self, k=2.0, **kwargs):
+        super().__init__(**kwargs)
+        self.k = k
+
+    def call(self, x):
+        return x * self.k
+
+    def get_config(self):
+        return {**super().get_config(), "k": self.k}
+
+
+def test_clone_model_with_unregistered_custom_layers():
+    # Keras 2.3.1's test_clone_functional_model_with_multi_outputs: tf_keras 2.21 clones each layer with its own
+    # class's from_config, so custom layers need no registration; it predicts exactly these values
+    inp = keras.Input(shape=(4,))
+    x_a, x_b = layers.Lambda(lambda x: [x + 1, x], lambda s: [s, s])(inp)
+    x_a, x_b = _SwapLayer()([x_a, _Scale(3.0)(x_b)])
+    clone = keras.models.clone_model(keras.Model(inp, [x_a, x_b]))
+    x = np.arange(8, dtype="float32").reshape(2, 4)
+    pred_a, pred_b = clone.predict(x, verbose=0)
+    np.testing.assert_array_equal(pred_a, x * 3)
+    np.testing.assert_array_equal(pred_b, x + 1)
+    assert [type(layer).__name__ for layer in clone.layers] == ["InputLayer", "Lambda", "_Scale", "_SwapLayer"]
+    seq = keras.Sequential([layers.Dense(2, input_shape=(4,)), _Scale(0.5)])
+    assert keras.models.clone_model(seq).layers[-1].k == 0.5
+
+
+def test_clone_model_uses_input_tensors_and_clone_function():
+    # both arguments were silently ignored; the expected shapes are what tf_keras 2.21 gives for this script
+    a, b = keras.Input((4,), name="a"), keras.Input((4,), name="b")
+    shared = layers.Dense(3, name="shared")
+    out = _Scale(2.0)(layers.Dense(2, name="head")(layers.concatenate([shared(a), shared(b)])))
+    model = keras.Model([a, b], out)
+    clone = keras.models.clone_model(model, input_tensors=[keras.Input((4,), batch_size=5) for _ in range(2)])
+    assert clone.input_shape == [(5, 4), (5, 4)]
+    assert [type(layer).__name__ for layer in clone.layers] == ["InputLayer", "InputLayer", "Dense", "Concatenate",
+                                                                 "Dense", "_Scale"]  # the shared Dense copied once
+    clone.set_weights(model.get_weights())
+    x = [RNG.standard_normal((5, 4)).astype("float32") for _ in range(2)]
+    np.testing.assert_allclose(clone.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+
+    def wider_head(layer):
+        config = layer.get_config()
+        if layer.name == "head":
+            config["units"] = 4
+        return layer.__class__.from_config(config)
+
+    assert keras.models.clone_model(model, clone_function=wider_head).output_shape == (None, 4)
+    seq = keras.Sequential([layers.Dense(2, input_shape=(3,)), _Scale(0.5)])
+    seq_clone = keras.models.clone_model(seq, input_tensors=keras.Input((3,), batch_size=4))
+    assert isinstance(seq_clone, keras.Sequential) and seq_clone.input_shape == (4, 3)
+    assert seq_clone.output_shape == (4, 2) and seq_clone.layers[-1].k == 0.5
+    with pytest.raises(ValueError, match="Keras tensors"):
+        keras.models.clone_model(model, input_tensors=[np.ones((5, 4)), np.ones((5, 4))])

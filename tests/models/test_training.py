@@ -304,3 +304,68 @@ def test_two_outputs_of_one_nested_model_get_their_own_names_and_losses():
     np.testing.assert_allclose(sce, float(np.mean(keras.losses.sparse_categorical_crossentropy(labels, p_aux))),
                                rtol=1e-5)
     np.testing.assert_allclose(total, bce + sce, rtol=1e-5)
+
+
+def test_one_target_for_several_outputs_applies_to_each():
+    # Keras 2.3.1's test_model_with_partial_loss crashed (IndexError): a loss for one of two outputs and one
+    # target array. tf_keras 2.21 applies the target to every output (_conform_to_outputs) and gives exactly
+    # these numbers (the expected values here are numpy's mse/mae of the Dense output)
+    a = keras.Input(shape=(3,), name="input_a")
+    dense = keras.layers.Dense(4, name="dense_1")
+    h = dense(a)
+    model = keras.Model(a, [h, keras.layers.Dropout(0.5, name="dropout")(h)])
+    model.compile("sgd", {"dropout": "mse"}, metrics=["mae"])
+    kernel = np.arange(12, dtype="float32").reshape(3, 4) / 10 - 0.5
+    bias = np.array([0.1, 0.0, -0.1, 0.2], "float32")
+    dense.set_weights([kernel, bias])
+    x = np.linspace(-1, 1, 15, dtype="float32").reshape(5, 3)
+    y = np.linspace(0, 1, 20, dtype="float32").reshape(5, 4)
+    out = model.test_on_batch(x, y, return_dict=True)
+    pred = x @ kernel + bias
+    assert sorted(out) == ["dense_1_mae", "dropout_loss", "dropout_mae", "loss"]
+    np.testing.assert_allclose(out["loss"], np.mean((pred - y) ** 2), rtol=1e-5)
+    np.testing.assert_allclose(out["dense_1_mae"], np.mean(np.abs(pred - y)), rtol=1e-5)
+    np.testing.assert_allclose(out["dropout_mae"], np.mean(np.abs(pred - y)), rtol=1e-5)
+    model.train_on_batch(x, y)
+    model.fit(x, y, epochs=1, verbose=0)
+
+
+def _two_output_model():
+    x1, x2 = keras.Input((1,)), keras.Input((1,))
+    outs = [layers.Dense(1, use_bias=False, kernel_initializer=keras.initializers.Constant(3.0), trainable=False,
+                         name=name)(x) for name, x in (("output_1", x1), ("output_2", x2))]
+    model = keras.Model([x1, x2], outs)
+    model.compile("sgd", "mse", weighted_metrics=["mse"])
+    return model
+
+
+def test_per_output_class_weight_as_keras_2_3():
+    # Keras 2.3.1 accepted class_weight={output name: {class: weight}} (its metrics_correctness_test); tf_keras
+    # refuses class_weight for several outputs. The weights must act as the per-output sample_weight they stand
+    # for: tf_keras 2.21 gives exactly these numbers for sample_weight={"output_1": [2, 3, 4, 5],
+    # "output_2": [3.5, 2.5, 1.5, 0.5]} (and Keras 2.3.1's test derives them by hand: 130/4, 140/4, 130/14)
+    x = np.array([[1.0], [2.0], [3.0], [4.0]], "float32")
+    y1, y2 = 2 * x, x.copy()
+    cw = {"output_1": {2: 2.0, 4: 3.0, 6: 4.0, 8: 5.0}, "output_2": {1: 3.5, 2: 2.5, 3: 1.5, 4: 0.5}}
+    h = _two_output_model().fit([x, x], [y1, y2], class_weight=cw, batch_size=2, epochs=1, shuffle=False, verbose=0)
+    expected = {"loss": 67.5, "output_1_loss": 32.5, "output_2_loss": 35.0, "output_1_mse": 9.2857, "output_2_mse": 17.5}
+    for name, value in expected.items():
+        np.testing.assert_allclose(h.history[name][-1], value, rtol=1e-4)
+    # one output's class weights only (tf_keras 2.21 with sample_weight={"output_2": ...}: 42.5, 7.5, 35)
+    out = _two_output_model().train_on_batch([x, x], [y1, y2], class_weight={"output_2": cw["output_2"]},
+                                             return_dict=True)
+    np.testing.assert_allclose([out["loss"], out["output_1_loss"], out["output_2_loss"]], [42.5, 7.5, 35.0],
+                               rtol=1e-5)
+    # a flat {class: weight} dict for several outputs keeps tf_keras's error
+    with pytest.raises(ValueError, match="single output"):
+        _two_output_model().fit([x, x], [y1, y2], class_weight={0: 1.0, 1: 2.0}, verbose=0)
+
+
+def test_target_tensors_refused_at_compile():
+    # Keras 2.3.1's test_target_tensors (TF 1 graph targets): tf_keras 2.21 raises ValueError at compile
+    # ("`target_tensors` argument is not supported when executing eagerly"); kerasish accepted it and failed
+    # later with "No gradients provided"
+    model = keras.Sequential([layers.Dense(4, input_shape=(4,))])
+    with pytest.raises(ValueError, match="target_tensors"):
+        model.compile("rmsprop", "mse", target_tensors=[keras.backend.variable(np.ones((10, 4)))])
+    model.compile("rmsprop", "mse", target_tensors=None)

@@ -36,6 +36,19 @@ def test_func_dump_and_load_round_trip_closures_and_defaults():
     assert rebuilt(2.0) == 7.0 and rebuilt(2.0, offset=0.0) == 6.0
 
 
+def test_func_load_reads_the_text_form_of_keras_before_2_1_2():
+    # Keras <= 2.1.1 stored marshal.dumps(code).decode("raw_unicode_escape"); Keras 2.3.1 and tf_keras 2.21's
+    # func_load fall back to that form when the text is not base64 (Keras 2.3.1's own backwards-compat test)
+    import marshal
+
+    def fn(x, k=3):
+        return x * k
+
+    old_text = marshal.dumps(fn.__code__).decode("raw_unicode_escape")
+    rebuilt = generic_utils.func_load(old_text, defaults=fn.__defaults__)
+    assert rebuilt.__code__ == fn.__code__ and rebuilt(2) == 6
+
+
 def test_has_arg_and_slice_arrays_as_keras():
     assert generic_utils.has_arg(lambda x, mask=None: x, "mask")
     assert not generic_utils.has_arg(lambda x, **kw: x, "mask") and generic_utils.has_arg(
