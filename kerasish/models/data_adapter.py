@@ -114,15 +114,21 @@ class ArrayBatches:
         """Warns once, naming the array and the first sample, when the data holds NaN or infinity.
 
         A NaN in the data silently turns the loss NaN a few batches later; saying where it is saves the user
-        the search. One `np.sum` per float array (no temporary copy) finds that something is off; only then
-        is the array searched for the first bad sample.
+        the search. One reduction per float array (no temporary copy: the dot product of the data with
+        itself, NaN and infinity carry through it; 0.4 ms for 8192 x 784 float32, a float64 sum took 2.2 ms of
+        every `fit` call) finds that something may be off; only then is the array searched for the first bad
+        sample (an overflow of finite values is told apart there).
         """
         for role, arrays in (("x", self.x_flat), ("y", self.y_flat), ("sample_weight", self.sw_flat)):
             for i, a in enumerate(arrays):
                 if a.dtype.kind not in "fc" or not a.size:
                     continue
                 with np.errstate(over="ignore", invalid="ignore"):
-                    total = a.sum(dtype=np.float64)
+                    if a.dtype.kind == "f" and a.flags.c_contiguous:
+                        flat = a.reshape(-1)
+                        total = np.dot(flat, flat)
+                    else:
+                        total = np.add.reduce(a, axis=None)
                 if np.isfinite(total):
                     continue
                 bad = ~np.isfinite(a.reshape(len(a), -1)).all(axis=1)
