@@ -96,8 +96,9 @@ def generate_legacy_interface(allowed_positional_args=None, conversions=None, pr
     def legacy_support(func):
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            converted = list(getattr(_PENDING, "items", ()))
-            _PENDING.items = []
+            converted = getattr(_PENDING, "items", None) or []  # what a Keras 1 class name converted first
+            if converted:
+                _PENDING.items = None
             if preprocessor is not None:
                 args, kwargs, more = preprocessor(args, kwargs)
                 converted += more
@@ -261,11 +262,11 @@ def keras1_name(name: str, keras2_class: type, preprocessor):
         if cls is not alias:  # a user's subclass of the old name: an ordinary subclass of the Keras 2 class
             return super(alias, cls).__new__(cls, *args, **kwargs)
         full, kwargs, converted = preprocessor((None,) + args, kwargs, all_positional=True)
-        _PENDING.items = converted
+        _PENDING.items = list(converted)
         try:
             return keras2_class(*full[1:], **kwargs)
         finally:
-            _PENDING.items = []
+            _PENDING.items = None
 
     alias = _Keras1Name(name, (keras2_class,), {
         "__new__": __new__, "_keras2_class": keras2_class, "__module__": keras2_class.__module__,
