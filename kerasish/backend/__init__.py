@@ -613,6 +613,11 @@ def gradients(loss, variables):
         array([[2., 4.]], dtype=float32)
     """
     if not dispatch.is_symbolic(loss):
+        # inside a graph run (a Lambda's function, as Keras 2 examples do): the run's tapes may have it
+        wrt = list(variables) if isinstance(variables, (list, tuple)) else [variables]
+        grads = dispatch.implementation("eager_gradients")(loss, wrt)
+        if grads is not None:
+            return grads
         raise RuntimeError("K.gradients of a concrete tensor: there is no graph to differentiate (as in tf.keras 2). "
                            "Use GradientTape instead: `with GradientTape() as tape: loss = ...` then "
                            "`tape.gradient(loss, variables)`; or build `loss` from K.placeholder / model inputs.")

@@ -415,6 +415,33 @@ def _function_from_config(value, function_type, module, custom_objects, safe_mod
     raise ValueError(f"Unknown function_type {function_type!r} in a Lambda layer config")
 
 
+def _mentions_name(function, name, depth=3) -> bool:
+    """Whether `function`'s code, a function defined inside it, or a module-level function it calls (to
+    `depth` calls) refers to `name` (as `K.gradients` does): a cheap look at the code, never a call."""
+    seen = set()
+
+    def code_mentions(code, globals_, depth):
+        if id(code) in seen:
+            return False
+        seen.add(id(code))
+        if name in code.co_names:
+            return True
+        for const in code.co_consts:
+            if isinstance(const, types.CodeType) and code_mentions(const, globals_, depth):
+                return True
+        if depth > 0:
+            for called in code.co_names:
+                target = globals_.get(called)
+                if isinstance(target, types.FunctionType) and \
+                        code_mentions(target.__code__, target.__globals__, depth - 1):
+                    return True
+        return False
+
+    function = inspect.unwrap(function)
+    code = getattr(function, "__code__", None)
+    return code is not None and code_mentions(code, getattr(function, "__globals__", {}), depth)
+
+
 @register_builtin("layer")
 class Lambda(Layer):
     """Wraps an arbitrary function as a layer: `Lambda(lambda x: x ** 2)`.
@@ -438,6 +465,9 @@ class Lambda(Layer):
         params = inspect.signature(function).parameters
         self._fn_expects_mask = "mask" in params
         self._fn_expects_training = "training" in params
+        # Keras 2 code takes K.gradients of the layer's inputs inside the function (mnist_swwae.py's "where"
+        # masks); a graph run then records from those inputs on, so the eager call can differentiate
+        self._may_call_gradients = _mentions_name(function, "gradients")
 
     def call(self, inputs, mask=None, training=None):
         kwargs = dict(self.arguments)

@@ -425,25 +425,40 @@ def _upstream_tensor_ids(tensor):
 
 
 class TapedRun:
-    """The GradientTapes that one run of a graph opens for its `GradientsOp` nodes (one tape each).
+    """The GradientTapes that one run of a graph opens for its `GradientsOp` nodes (one tape each), and for
+    its Lambda layers whose function calls `K.gradients` on its inputs.
 
     Each tape watches its node's variables: Variables from the start, Keras tensors as soon as the graph
     computes them (`produced`); the node then takes its gradient from its tape (`gradient`). Tapes
     record only ops downstream of what they watch (no layer weights), and a gradient computed while a
-    later node's tape records is itself recorded, so gradients of gradients work.
+    later node's tape records is itself recorded, so gradients of gradients work. A Lambda's tape watches
+    the Lambda's inputs: the eager `K.gradients(K.sum(pooled), conv_output)` inside its function then
+    finds the ops between them on it (`eager_gradients`), as tf.keras's graph does.
     """
 
     _STATE = threading.local()
 
     def __init__(self, gradient_nodes):
         self.nodes = gradient_nodes
-        self.watch_ids = {id(t) for node in gradient_nodes for t in node.call_kwargs["variables"] if is_symbolic(t)}
+        self.watch_ids = {id(t) for node in gradient_nodes for t in self._watched(node) if is_symbolic(t)}
         self.tapes, self._watchers = {}, {}
+
+    @staticmethod
+    def _watched(node):
+        """The tensors a node's tape differentiates with respect to."""
+        if isinstance(node.layer, GradientsOp):
+            return node.call_kwargs["variables"]
+        return node.keras_inputs  # a Lambda calling K.gradients: any of its inputs
+
+    @staticmethod
+    def needs_tape(node) -> bool:
+        """Whether a graph node gets a tape of its own in a run (see the class)."""
+        return isinstance(node.layer, GradientsOp) or getattr(node.layer, "_may_call_gradients", False)
 
     @classmethod
     def plan(cls, nodes):
         """A TapedRun for the gradient nodes among `nodes`, or None when there are none."""
-        gradient_nodes = [n for n in nodes if isinstance(n.layer, GradientsOp)]
+        gradient_nodes = [n for n in nodes if cls.needs_tape(n)]
         return cls(gradient_nodes) if gradient_nodes else None
 
     @classmethod
@@ -456,7 +471,7 @@ class TapedRun:
         for node in self.nodes:
             tape = GradientTape(persistent=True, watch_accessed_variables=False)
             self.tapes[id(node.layer)] = tape
-            for v in node.call_kwargs["variables"]:
+            for v in self._watched(node):
                 if is_symbolic(v):
                     self._watchers.setdefault(id(v), []).append(tape)
                 else:
@@ -485,6 +500,24 @@ class TapedRun:
         grads = tape.gradient(loss, list(variables))
         return [g if g is not None else Tensor(np.zeros(np.shape(v), dtype=_float_dtype(v.dtype)))
                 for g, v in zip(grads, variables)]
+
+    def eager_gradients(self, loss, variables):
+        """`K.gradients` called with values inside a run (a Lambda's function): from the tape that recorded
+        `loss`, or None when no tape of this run did."""
+        for tape in self.tapes.values():
+            if id(loss) in tape._tracked:
+                return [g if g is not None else Tensor(np.zeros(np.shape(v), dtype=_float_dtype(v.dtype)))
+                        for g, v in zip(tape.gradient(loss, list(variables)), variables)]
+        return None
+
+
+def _eager_gradients(loss, variables):
+    """K.gradients on values: served by the graph run in progress, if its tapes recorded `loss`."""
+    run = TapedRun.current()
+    return run.eager_gradients(loss, variables) if run is not None else None
+
+
+dispatch.register_implementation("eager_gradients", _eager_gradients)
 
 
 __all__ = ["TFOpLambda", "SlicingOpLambda", "AddLoss", "AddMetric", "GradientsOp", "TapedRun", "gradients",

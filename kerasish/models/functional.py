@@ -27,7 +27,7 @@ from ..backend.ops import math as m
 from ..backend.tensor import Tensor
 from ..layers.input_layer import CapturedValues, InputLayer, Node
 from ..layers.input_layer import node_key as _node_key
-from ..layers.op_layers import AddLoss, AddMetric, GradientsOp, TapedRun
+from ..layers.op_layers import AddLoss, AddMetric, TapedRun
 from ..layers import layer as layer_module
 from ..backend.tape import RECORDING
 from ..mixed_precision.policy import AUTOCAST_IN_USE
@@ -611,10 +611,11 @@ class Functional(Model):
         return map_structure(lambda t: getattr(t, "_keras_mask", None), outputs)
 
     def _gradient_nodes(self):
-        """The K.gradients nodes among the graph's nodes (an empty list for most models)."""
+        """The K.gradients nodes among the graph's nodes, and Lambda layers calling K.gradients (an empty list
+        for most models)."""
         return self._cached_until_restructured(
             "_gradient_nodes_cache",
-            lambda model: [n for n in model._execution_order if isinstance(n.layer, GradientsOp)])
+            lambda model: [n for n in model._execution_order if TapedRun.needs_tape(n)])
 
     def compute_output_shape(self, input_shape):
         """The outputs' shapes for inputs of `input_shape`: the model's own output shapes, or, for inputs more

@@ -191,3 +191,59 @@ def test_gradient_penalty_in_a_model_trains_with_exact_second_derivatives(float6
             kernel.assign(saved)
 
     np.testing.assert_allclose(taped, _finite_differences(penalty_at, kernel.numpy().copy()), rtol=1e-6, atol=1e-9)
+
+
+def _unpooling_model(mask_fn):
+    """Keras 2.3's mnist_swwae.py pattern: a Lambda computes where each max pooling window's maximum was,
+    and the decoder puts the pooled values back there."""
+    K.set_random_seed(3)
+    inp = keras.Input(shape=(4, 6, 2))
+    pre = keras.layers.Conv2D(3, 3, padding="same")(inp)
+    post = keras.layers.MaxPooling2D(2)(pre)
+    where = keras.layers.Lambda(mask_fn, output_shape=lambda shapes: shapes[0])([pre, post])
+    up = keras.layers.UpSampling2D(2)(post)
+    out = keras.layers.Conv2D(1, 1)(keras.layers.multiply([up, where]))
+    return keras.Model(inp, out), keras.Model(inp, pre)
+
+
+def _getwhere(x):
+    y_prepool, y_postpool = x
+    return K.gradients(K.sum(y_postpool), y_prepool)
+
+
+def test_k_gradients_inside_a_lambda_differentiates_its_inputs_at_run_time():
+    """Keras 2 (graph mode) let a Lambda's function take K.gradients of its inputs; the eager call now gets
+    them from the run's tape: the same unpooling masks in predict, evaluate and fit."""
+    model, encoder = _unpooling_model(_getwhere)
+    x = np.random.RandomState(0).rand(3, 4, 6, 2).astype("float32")
+    conv_out = encoder.predict(x, verbose=0)
+    mask = np.zeros_like(conv_out)  # 1 at each 2x2 window's maximum
+    for n, i, j, c in np.ndindex(3, 2, 3, 3):
+        k = np.argmax(conv_out[n, 2 * i:2 * i + 2, 2 * j:2 * j + 2, c])
+        mask[n, 2 * i + k // 2, 2 * j + k % 2, c] = 1.0
+    head = model.layers[-1]
+    unpooled = conv_out.reshape(3, 2, 2, 3, 2, 3).max(axis=(2, 4)).repeat(2, axis=1).repeat(2, axis=2) * mask
+    expected = unpooled @ head.kernel.numpy()[0, 0] + head.bias.numpy()
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+
+    # training: the same gradients as the mask written without K.gradients (the mask is piecewise constant)
+    def explicit_mask(x):
+        y_prepool, y_postpool = x
+        return K.cast(K.equal(y_prepool, K.repeat_elements(K.repeat_elements(y_postpool, 2, 1), 2, 2)), "float32")
+
+    other, _ = _unpooling_model(explicit_mask)
+    other.set_weights(model.get_weights())
+    y = np.random.RandomState(1).rand(3, 4, 6, 1).astype("float32")
+    for m in (model, other):
+        m.compile(keras.optimizers.SGD(0.1), "mse")
+    losses = [m.fit(x, y, epochs=2, batch_size=3, verbose=0, shuffle=False).history["loss"] for m in (model, other)]
+    np.testing.assert_allclose(losses[0], losses[1], rtol=1e-6)
+    for a, b in zip(model.get_weights(), other.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+
+
+def test_lambda_gradient_detection_follows_the_functions_it_calls():
+    from kerasish.layers.core import _mentions_name
+    assert _mentions_name(_getwhere, "gradients")
+    assert _mentions_name(lambda x: _getwhere(x), "gradients")
+    assert not _mentions_name(lambda x: x * 2, "gradients")
