@@ -27,7 +27,7 @@ from ..legacy import interfaces
 # Operators, slices and activity losses on Keras tensors become op layers (op_layers.py), and op layers are
 # built from Keras tensors and Nodes: so that imports point one way (op_layers -> input_layer), op_layers.py
 # fills this table with its entry points when it loads (layers/__init__ loads it with this module).
-OP_LAYER_FUNCTIONS = {}  # "apply_op", "apply_slice", "add_symbolic_activity_losses"
+OP_LAYER_FUNCTIONS = {}  # "apply_op", "apply_slice", "add_symbolic_activity_losses", "gradients_scope"
 
 
 def _apply_op(symbol, args, kwargs):
@@ -380,6 +380,9 @@ def _dry_run(layer, args, kwargs, size, captures=None):
     ctx["captures"] = captures
     try:
         with no_recording(), np.errstate(all="ignore"):
+            if getattr(layer, "_may_call_gradients", False):  # a Lambda taking K.gradients of its inputs
+                with OP_LAYER_FUNCTIONS["gradients_scope"](flatten((concrete_args, concrete_kwargs))):
+                    return Layer.__call__(layer, *concrete_args, **concrete_kwargs)
             return Layer.__call__(layer, *concrete_args, **concrete_kwargs)
     finally:
         ctx["depth"], ctx["symbolic"], ctx["captures"] = saved

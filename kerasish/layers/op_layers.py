@@ -438,8 +438,9 @@ class TapedRun:
 
     _STATE = threading.local()
 
-    def __init__(self, gradient_nodes):
+    def __init__(self, gradient_nodes, watch_values=()):
         self.nodes = gradient_nodes
+        self.watch_values = list(watch_values)  # values a tape of their own watches (see gradients_scope)
         self.watch_ids = {id(t) for node in gradient_nodes for t in self._watched(node) if is_symbolic(t)}
         self.tapes, self._watchers = {}, {}
 
@@ -477,6 +478,10 @@ class TapedRun:
                 else:
                     tape.watch(v)
             RECORDING.append(tape)
+        if self.watch_values:
+            tape = self.tapes["values"] = GradientTape(persistent=True, watch_accessed_variables=False)
+            tape.watch(self.watch_values)
+            RECORDING.append(tape)
         if not hasattr(self._STATE, "stack"):
             self._STATE.stack = []
         self._STATE.stack.append(self)
@@ -511,6 +516,12 @@ class TapedRun:
         return None
 
 
+def gradients_scope(values) -> TapedRun:
+    """A run in which `K.gradients` of anything computed from `values` works: a Lambda's dry run (its output
+    shape inferred by running its function on stand-in values) when the function calls K.gradients."""
+    return TapedRun([], watch_values=[v for v in values if isinstance(v, Tensor)])
+
+
 def _eager_gradients(loss, variables):
     """K.gradients on values: served by the graph run in progress, if its tapes recorded `loss`."""
     run = TapedRun.current()
@@ -526,4 +537,4 @@ __all__ = ["TFOpLambda", "SlicingOpLambda", "AddLoss", "AddMetric", "GradientsOp
 
 # KerasTensor's operators, slices and a symbolic call's activity losses run these (see input_layer.py)
 OP_LAYER_FUNCTIONS.update(apply_op=apply_op, apply_slice=apply_slice,
-                          add_symbolic_activity_losses=add_symbolic_activity_losses)
+                          add_symbolic_activity_losses=add_symbolic_activity_losses, gradients_scope=gradients_scope)

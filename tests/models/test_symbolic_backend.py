@@ -247,3 +247,12 @@ def test_lambda_gradient_detection_follows_the_functions_it_calls():
     assert _mentions_name(_getwhere, "gradients")
     assert _mentions_name(lambda x: _getwhere(x), "gradients")
     assert not _mentions_name(lambda x: x * 2, "gradients")
+
+
+def test_k_gradients_inside_a_lambda_without_output_shape_in_a_sequential():
+    """The Lambda's output shape comes from a dry run of its function, which takes K.gradients too."""
+    double = keras.layers.Lambda(lambda x: K.gradients(K.sum(K.square(x)), x)[0])
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(3), double])
+    assert model.output_shape == (None, 3)
+    x = np.random.RandomState(0).rand(4, 3).astype("float32")
+    np.testing.assert_allclose(model.predict(x, verbose=0), 2 * model.layers[0](x).numpy(), rtol=1e-6)
