@@ -19,6 +19,7 @@ from ..backend import config
 from ..backend.tape import no_recording
 from ..backend.tensor import Tensor
 from ..utils.serialization import register_builtin
+from ..utils.tensor_shape import as_tensor_shapes
 from . import layer as layer_module
 from .layer import Layer, _context, check_input_spec, flatten, is_symbolic, map_structure, numpy_dtype
 from ..legacy import interfaces
@@ -460,7 +461,7 @@ def symbolic_call(layer, inputs, args, kwargs):
         shapes = map_structure(lambda t: tuple(t.shape) if is_symbolic(t) else np.shape(t), inputs)
         if layer.input_spec is not None:
             check_input_spec(layer, inputs)
-        layer.build(shapes)
+        layer.build(as_tensor_shapes(shapes))  # tf.TensorShape-like, as tf.keras passes (`.as_list()`)
         layer.built = True
         layer._build_input_shape = shapes
         if layer._initial_weights is not None:
@@ -474,7 +475,7 @@ def symbolic_call(layer, inputs, args, kwargs):
     if _has_own_output_shape(layer):
         shapes = map_structure(lambda t: tuple(t.shape), inputs)
         try:
-            out_shape = layer.compute_output_shape(shapes)
+            out_shape = layer.compute_output_shape(as_tensor_shapes(shapes))
         except NotImplementedError:
             out_shape = None
         if out_shape is not None:

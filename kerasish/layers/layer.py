@@ -30,6 +30,7 @@ from ..metrics import Mean, metric_of_result
 from ..mixed_precision.autocast import autocast_call
 from ..mixed_precision.policy import AUTOCAST_IN_USE, Policy, resolve_layer_dtype, serialize_policy
 from ..utils.serialization import register_builtin
+from ..utils.tensor_shape import as_tensor_shapes
 from ..legacy import interfaces
 
 _CONTEXT = threading.local()  # per-thread call context: training flag and call depth
@@ -584,7 +585,7 @@ class Layer:
             return
         if self.input_spec is not None:
             check_input_spec(self, inputs)
-        self.build(map_structure(lambda x: tuple(x.shape), inputs))
+        self.build(as_tensor_shapes(map_structure(lambda x: tuple(x.shape), inputs)))
         self.built = True
         if self._initial_weights is not None:
             self.set_weights(self._initial_weights)

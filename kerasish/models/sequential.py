@@ -46,7 +46,7 @@ class Sequential(Functional):
 
     @property
     def layers(self):
-        return list(self._seq_layers)
+        return _unique(self._seq_layers)
 
     def add(self, layer):
         """Append a layer (or an `Input` tensor to fix the input shape)."""
@@ -62,8 +62,9 @@ class Sequential(Functional):
             self._has_explicit_input = True
             self._start_graph()
             return
-        names = [l.name for l in self._seq_layers]
-        if layer.name in names:
+        # the same layer object may come back (its weights shared, as tf_keras allows); another layer
+        # under a name already taken may not
+        if any(l.name == layer.name and l is not layer for l in self._seq_layers):
             raise ValueError(f"All layers added to a Sequential model should have unique names. Name "
                              f"\"{layer.name}\" is already the name of a layer in this model. Update the `name` "
                              "argument to pass a unique name.")
@@ -91,7 +92,7 @@ class Sequential(Functional):
     def _layers_changed(self):
         self._tracking = False
         self._layers = ([self._input_tensor._keras_history[0]] if self._input_tensor is not None else []) + \
-            list(self._seq_layers)
+            _unique(self._seq_layers)
         self._tracking = True
         layer_module._STRUCTURE_VERSION[0] += 1
 
@@ -271,10 +272,22 @@ class Sequential(Functional):
 
         layer_configs = config["layers"] if isinstance(config, dict) else config
         model = cls(name=config.get("name") if isinstance(config, dict) else None)
+        made = {}  # a layer listed twice (one object added twice) is rebuilt once, so it stays shared
         for conf in layer_configs:
-            layer = deserialize(conf, custom_objects=custom_objects)
+            name = conf.get("config", {}).get("name") if isinstance(conf, dict) else None
+            if name in made and made[name][0] == conf:
+                layer = made[name][1]
+            else:
+                layer = deserialize(conf, custom_objects=custom_objects)
+                made[name] = (conf, layer)
             model.add(layer)
         return model
+
+
+def _unique(layers):
+    """The layers in order, each object once (a Sequential may apply one layer several times)."""
+    seen = set()
+    return [l for l in layers if not (id(l) in seen or seen.add(id(l)))]
 
 
 def _input_shape_and_dtype(layer):

@@ -14,6 +14,7 @@ Example:
     >>> sorted(h.history)
     ['loss', 'mae']
 """
+import re
 
 import numpy as np
 
@@ -48,7 +49,10 @@ def compile_model(model, optimizer, loss, metrics, loss_weights, weighted_metric
         from ..mixed_precision.loss_scale_optimizer import wrap_for_policy
 
         opt = wrap_for_policy(model, opt)
-    output_names = _output_names(model)
+    outputs_known = bool(getattr(model, "output_names", None))
+    output_names = _output_names(model) if outputs_known else _provisional_output_names(loss, loss_weights)
+    object.__setattr__(model, "_pseudo_output_names", None if outputs_known else output_names)
+    object.__setattr__(model, "_outputs_unknown_at_compile", not outputs_known)
     object.__setattr__(model, "optimizer", opt)
     losses = LossesContainer(loss, loss_weights, output_names) if loss is not None else None
     object.__setattr__(model, "compiled_loss", losses)
@@ -68,10 +72,40 @@ def compile_model(model, optimizer, loss, metrics, loss_weights, weighted_metric
 
 
 def _output_names(model):
-    names = getattr(model, "output_names", None)
+    names = getattr(model, "output_names", None) or model.__dict__.get("_pseudo_output_names")
     if names:
         return list(names)
     return ["output_1"]
+
+
+def _provisional_output_names(loss, loss_weights):
+    """Names for the outputs of a model compiled before its outputs are known (a subclassed model not yet
+    called): as many as a list of losses or loss weights has, else one; tf_keras's `output_1`, `output_2`..."""
+    counts = [len(v) for v in (loss, loss_weights) if isinstance(v, (list, tuple))]
+    counts += [int(str(k)[len("output_"):]) for v in (loss, loss_weights) if isinstance(v, dict) for k in v
+               if re.fullmatch(r"output_[1-9][0-9]*", str(k))]
+    count = max(counts or [1])
+    return [f"output_{i + 1}" for i in range(count)]
+
+
+def _conform_compile_to_outputs(model, y_pred):
+    """Spread what compile() got over the outputs a model returns the first time, when compile could not count
+    them (a subclassed model): `loss="mse"` applies to each of two outputs, as in tf_keras, rather than to the
+    first alone."""
+    object.__setattr__(model, "_outputs_unknown_at_compile", False)
+    count = len(y_pred) if isinstance(y_pred, (list, tuple)) else 1
+    if count == len(model.compiled_loss.output_names):
+        return
+    from .compile_utils import LossesContainer, MetricsContainer
+
+    names = [f"output_{i + 1}" for i in range(count)]
+    args = model._compile_args
+    losses = LossesContainer(args["loss"], args["loss_weights"], names)
+    object.__setattr__(model, "_pseudo_output_names", names)
+    object.__setattr__(model, "compiled_loss", losses)
+    object.__setattr__(model, "compiled_metrics", MetricsContainer(
+        args["metrics"], args["weighted_metrics"], names, losses.loss_fns))
+    object.__setattr__(model, "_metrics_cache", None)
 
 
 def _require_compiled(model, what):
@@ -139,6 +173,8 @@ def compute_loss(model, x, y, y_pred, sample_weight):
             tracker.update_state(float(np.asarray(total.array if isinstance(total, Tensor) else total)),
                                  sample_weight=batch)
         return total
+    if model.__dict__.get("_outputs_unknown_at_compile"):
+        _conform_compile_to_outputs(model, y_pred)
     targets = _prepare_targets(model, y)
     if not model.compiled_loss.__dict__.get("_setup_checked"):
         _warn_about_loss_setup(model, targets, y_pred)

@@ -71,7 +71,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
         relevant = None
     else:
         line_length = line_length or 98
-        positions = positions or [0.33, 0.55, 0.67, 1.0]
+        positions = positions or [0.3, 0.6, 0.7, 1.0]  # tf_keras 2.x (Keras 2.3.1: .33, .55, .67)
         header = ["Layer (type)", "Output Shape", "Param #", "Connected to"]
         relevant = {id(n) for nodes in model._nodes_by_depth.values() for n in nodes}
     if positions[-1] <= 1:

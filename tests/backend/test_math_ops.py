@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from kerasish.backend import GradientTape, Tensor
+from kerasish.backend import GradientTape, Tensor, Variable
 from kerasish.backend.ops import math as m
 from kerasish.backend.ops import reduce as r
 from tests.gradcheck import check_grads
@@ -68,6 +68,18 @@ def test_python_scalars_keep_float32():
     x = Tensor(np.ones(3, "float32"))
     for out in (x * 0.1, 0.1 * x, x / 3.0, x ** 2.0, m.maximum(x, 0.5), x - np.float64(0.5), m.clip(x, 0.1, 0.9)):
         assert out.dtype == np.float32
+
+
+@pytest.mark.parametrize("exponent", [2, 2.0, 3])
+def test_power_by_a_python_number_keeps_the_gradient_float32(exponent):
+    # d(w ** 2)/dw of a float32 variable came back float64 (y - 1 became an int64 array)
+    w = Variable(np.float32(5.0))
+    with GradientTape(persistent=True) as tape:
+        z = 3 * w ** exponent
+        second = tape.gradient(z, w)
+    grad = tape.gradient(z, w)
+    assert grad.dtype == np.float32 and second.dtype == np.float32
+    np.testing.assert_allclose(grad.numpy(), 3 * exponent * 5.0 ** (exponent - 1))
 
 
 def test_maximum_and_minimum_ties_send_the_gradient_to_x():

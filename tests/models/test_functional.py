@@ -116,6 +116,30 @@ def test_sequential_deferred_build_and_pop():
         model.add(layers.Dense(1, name=model.layers[0].name))
 
 
+def test_sequential_applies_one_layer_object_several_times(tmp_path):
+    # tf_keras accepts the same layer object twice in a Sequential (handson-ml2 ch12 stacks one
+    # ResidualBlock four times): its weights are shared and listed once
+    shared = layers.Dense(3, name="shared")
+    model = keras.Sequential([layers.Dense(3, input_shape=(3,), name="first"), shared, shared,
+                              layers.Dense(1, name="last")])
+    assert [l.name for l in model.layers] == ["first", "shared", "last"]
+    assert len(model.weights) == 6 and model.count_params() == 28
+    x = RNG.normal(size=(4, 3)).astype("float32")
+    kernel, bias = shared.get_weights()
+    hidden = model.layers[0](x).numpy()
+    expected = model.layers[2]((hidden @ kernel + bias) @ kernel + bias).numpy()
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-5)
+    # saved and loaded, the layer is still applied twice with one set of weights (tf_keras 2.21 writes the
+    # layer once and loads a different model; its loader refuses our config's repeated name instead)
+    model.save(tmp_path / "shared.h5")
+    loaded = keras.models.load_model(tmp_path / "shared.h5", compile=False)
+    assert [l.name for l in loaded.layers] == ["first", "shared", "last"]
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), expected, rtol=1e-5)
+    # another layer under a name already taken is still refused
+    with pytest.raises(ValueError, match="unique names"):
+        model.add(layers.Dense(3, name="shared"))
+
+
 def test_subclassed_model_tracks_layers_in_lists_and_dicts():
     class Net(keras.Model):
         def __init__(self):

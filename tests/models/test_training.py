@@ -112,6 +112,45 @@ def test_multi_output_loss_names_and_weights():
     np.testing.assert_allclose(logs["loss"], logs["a_loss"] + 0.5 * logs["b_loss"], rtol=1e-5)
 
 
+class _TwoHeads(keras.Model):
+    """A subclassed model whose two outputs compile() cannot see (handson-ml2 ch10's WideAndDeepModel)."""
+
+    def __init__(self):
+        super().__init__()
+        self.hidden = layers.Dense(4, activation="relu")
+        self.main = layers.Dense(1)
+        self.aux = layers.Dense(1)
+
+    def call(self, inputs):
+        wide, deep = inputs
+        hidden = self.hidden(deep)
+        return self.main(layers.concatenate([wide, hidden])), self.aux(hidden)
+
+
+@pytest.mark.parametrize("compile_kwargs,weights", [
+    ({"loss": "mse"}, (1.0, 1.0)),
+    ({"loss": "mse", "loss_weights": [0.9, 0.1]}, (0.9, 0.1)),
+    ({"loss": "mse", "loss_weights": {"output_1": 0.9, "output_2": 0.1}}, (0.9, 0.1)),
+    ({"loss": ["mse", "mse"], "loss_weights": [0.9, 0.1]}, (0.9, 0.1)),
+])
+def test_subclassed_model_compiled_before_its_outputs_are_known(compile_kwargs, weights):
+    # compile() saw no outputs: "mse" applies to each output once the model runs, named output_1/output_2
+    # as in tf_keras (we computed the first output's loss alone, and refused two loss weights)
+    rng = np.random.default_rng(5)
+    x_wide, x_deep, y = rng.normal(size=(8, 2)), rng.normal(size=(8, 3)), rng.normal(size=(8, 1))
+    model = _TwoHeads()
+    model.compile(optimizer="sgd", metrics=["mae"], **compile_kwargs)
+    total, main_loss, aux_loss, main_mae, aux_mae = model.evaluate((x_wide, x_deep), (y, y), verbose=0)
+    main, aux = (p.numpy() for p in model((x_wide.astype("float32"), x_deep.astype("float32"))))
+    assert model.metrics_names == ["loss", "output_1_loss", "output_2_loss", "output_1_mae", "output_2_mae"]
+    np.testing.assert_allclose([main_loss, aux_loss, main_mae, aux_mae],
+                               [np.mean((main - y) ** 2), np.mean((aux - y) ** 2),
+                                np.mean(np.abs(main - y)), np.mean(np.abs(aux - y))], rtol=1e-5)
+    np.testing.assert_allclose(total, weights[0] * main_loss + weights[1] * aux_loss, rtol=1e-5)
+    history = model.fit((x_wide, x_deep), (y, y), epochs=1, verbose=0)
+    assert sorted(history.history) == sorted(model.metrics_names)
+
+
 def test_train_on_batch_and_predict_on_batch():
     model = _linear_model()
     model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", metrics=["mae"])
