@@ -232,3 +232,10 @@ def test_integer_input_to_float_functions_gives_floatx_not_float64():
         assert op(ints).dtype == np.float32
     assert m.square(ints).dtype == np.int32
     np.testing.assert_array_equal(m.sqrt(ints).numpy(), [1, 2, 3])
+
+
+@pytest.mark.parametrize("op", [m.sum, r.prod, r.cumsum, r.cumprod])
+def test_integer_sums_and_products_keep_int32(op):
+    # TensorFlow keeps int32 (numpy alone would widen to int64, and a later int32 op would then mismatch)
+    x = np.array([[1, -2], [3, 4]], "int32")
+    assert op(x, axis=0).dtype == np.int32

@@ -407,11 +407,17 @@ def sum(x, axis=None, keepdims=False):  # noqa: A001
     """Sum over `axis` (None: all)."""
     xt, xa = tensor_and_array(x)
     axes = normalize_axis(axis, xa.ndim, "sum")
-    out = Tensor(np.asarray(np.sum(xa, axis=axes, keepdims=keepdims)))
+    out = Tensor(np.asarray(np.sum(xa, axis=axes, keepdims=keepdims, dtype=same_int_dtype(xa))))
     if RECORDING:
         shape = xa.shape
         record((xt,), out, lambda g: (_expand_back(g, shape, axes, keepdims),))
     return out
+
+
+def same_int_dtype(xa):
+    """The dtype argument that keeps an integer sum or product in its input's dtype (numpy widens int32 to
+    int64; TensorFlow keeps int32); None for the other dtypes."""
+    return xa.dtype if xa.dtype.kind in "iu" else None
 
 
 def _expand_back(g, shape, axes, keepdims):
