@@ -239,3 +239,14 @@ def test_integer_sums_and_products_keep_int32(op):
     # TensorFlow keeps int32 (numpy alone would widen to int64, and a later int32 op would then mismatch)
     x = np.array([[1, -2], [3, 4]], "int32")
     assert op(x, axis=0).dtype == np.int32
+
+
+def test_sqrt_gradient_is_zero_where_keras_clips_negative_inputs():
+    # K.sqrt is sqrt(maximum(x, 0)); sqrt's gradient at 0 is inf, and the side maximum did not pick must get
+    # 0 (TensorFlow selects), not inf * 0 = NaN
+    from kerasish import backend as K
+    x = Tensor(np.array([-1.0, 0.0, 4.0], "float32"))
+    with GradientTape() as tape:
+        tape.watch(x)
+        y = K.sum(K.sqrt(x))
+    np.testing.assert_array_equal(tape.gradient(y, x).numpy(), [0.0, np.inf, 0.25])

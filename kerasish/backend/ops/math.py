@@ -166,6 +166,13 @@ def abs(x):  # noqa: A001  (Keras name)
     return out
 
 
+def _select_vjp(g, pick_x, xs, ys):
+    """maximum/minimum's vjp: g where the op picked x, zero elsewhere, selected rather than multiplied by a
+    0/1 mask, as TensorFlow does: an infinite g (K.sqrt's at 0) must not become NaN where the other side won."""
+    zero = np.zeros((), dtype=g.dtype)
+    return unbroadcast(where(pick_x, g, zero), xs), unbroadcast(where(pick_x, zero, g), ys)
+
+
 @register()
 def maximum(x, y):
     """Elementwise max; on ties the gradient goes to x."""
@@ -175,8 +182,7 @@ def maximum(x, y):
     if RECORDING:
         xs, ys = np.shape(xa), np.shape(ya)
         pick_x = np.asarray(xa >= ya)
-        record((xt, yt), out, lambda g: (unbroadcast(multiply(g, pick_x.astype(g.dtype)), xs),
-                                         unbroadcast(multiply(g, (~pick_x).astype(g.dtype)), ys)))
+        record((xt, yt), out, lambda g: _select_vjp(g, pick_x, xs, ys))
     return out
 
 
@@ -189,8 +195,7 @@ def minimum(x, y):
     if RECORDING:
         xs, ys = np.shape(xa), np.shape(ya)
         pick_x = np.asarray(xa <= ya)
-        record((xt, yt), out, lambda g: (unbroadcast(multiply(g, pick_x.astype(g.dtype)), xs),
-                                         unbroadcast(multiply(g, (~pick_x).astype(g.dtype)), ys)))
+        record((xt, yt), out, lambda g: _select_vjp(g, pick_x, xs, ys))
     return out
 
 
