@@ -250,3 +250,10 @@ def test_sqrt_gradient_is_zero_where_keras_clips_negative_inputs():
         tape.watch(x)
         y = K.sum(K.sqrt(x))
     np.testing.assert_array_equal(tape.gradient(y, x).numpy(), [0.0, np.inf, 0.25])
+
+
+def test_two_python_numbers_give_a_floatx_tensor():
+    # TensorFlow makes Python floats floatx tensors; numpy alone would answer float64
+    assert m.maximum(-1.0, 0.5).dtype == np.float32
+    assert m.add(1, 2).dtype == np.int32
+    assert m.add(2**40, 1).numpy() == 2**40 + 1
