@@ -257,3 +257,14 @@ def test_two_python_numbers_give_a_floatx_tensor():
     assert m.maximum(-1.0, 0.5).dtype == np.float32
     assert m.add(1, 2).dtype == np.int32
     assert m.add(2**40, 1).numpy() == 2**40 + 1
+
+
+@pytest.mark.parametrize("a", [2, 0, -1, 2.5])
+def test_pow_gradient_stays_float32(a):
+    x = Tensor(np.array([1.5, 2.0], "float32"))
+    with GradientTape() as tape:
+        tape.watch(x)
+        y = m.sum(m.power(x, a))
+    g = tape.gradient(y, x)
+    assert g.dtype == np.float32
+    np.testing.assert_allclose(g.numpy(), a * np.array([1.5, 2.0]) ** (a - 1), rtol=1e-6)

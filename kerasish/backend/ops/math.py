@@ -132,10 +132,14 @@ def power(x, y):
         xv = xt if xt is not None else xa
         yv = yt if yt is not None else ya
 
+        # a Python exponent stays a Python number (weakly typed): an int32 array of y - 1 would make the
+        # float32 gradient float64
+        y_minus_1 = ya - 1 if yt is None and not isinstance(ya, np.ndarray) else subtract(yv, 1)
+
         def vjp(g):
             gx = gy = None
             if xt is not None:
-                gx = unbroadcast(multiply(g, multiply(yv, power(xv, subtract(yv, 1)))), xs)
+                gx = unbroadcast(multiply(g, multiply(yv, power(xv, y_minus_1))), xs)
             if yt is not None:
                 safe_log = log(where(greater(xv, 0), xv, 1))
                 gy = unbroadcast(multiply(g, multiply(out, safe_log)), ys)
