@@ -475,13 +475,24 @@ def mean(x, axis=None, keepdims=False):
     return out
 
 
+def empty_reduction_start(name, dtype):
+    """What TensorFlow's reduce_max/reduce_min give over an empty axis: the dtype's lowest (max) or highest
+    (min) value, -inf/inf for floats."""
+    lowest = name == "max"
+    if dtype.kind == "f":
+        return -np.inf if lowest else np.inf
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        return info.min if lowest else info.max
+    return not lowest  # bool
+
+
 def _extreme(name, fn):
     def op(x, axis=None, keepdims=False):
         xt, xa = tensor_and_array(x)
         axes = normalize_axis(axis, xa.ndim, name)
-        if xa.size == 0:
-            raise ValueError(f"{name}: cannot reduce an empty tensor of shape {xa.shape}")
-        out = Tensor(np.asarray(fn(xa, axis=axes, keepdims=keepdims)))
+        start = {"initial": empty_reduction_start(name, xa.dtype)} if xa.size == 0 else {}
+        out = Tensor(np.asarray(fn(xa, axis=axes, keepdims=keepdims, **start)))
         if RECORDING:
             shape = xa.shape
 

@@ -147,9 +147,7 @@ def logsumexp(x, axis=None, keepdims=False):
     xt, xa = tensor_and_array(x)
     axes = normalize_axis(axis, xa.ndim, "logsumexp")
     xa = _float_input("logsumexp", xa)
-    if xa.size == 0:
-        raise ValueError(f"logsumexp: cannot reduce an empty tensor of shape {xa.shape}")
-    mx = np.max(xa, axis=axes, keepdims=True)
+    mx = np.max(xa, axis=axes, keepdims=True, initial=-np.inf)  # over an empty axis: -inf, as TensorFlow
     mx = np.where(np.isfinite(mx), mx, 0).astype(xa.dtype, copy=False)
     with np.errstate(divide="ignore"):
         s = np.log(np.sum(np.exp(xa - mx), axis=axes, keepdims=True)) + mx
