@@ -208,7 +208,7 @@ def _filled(fill, shape, dtype, name):
 
 
 def eye(size, dtype=None, name=None) -> Variable:
-    """An identity-matrix Variable; `size` is n or (rows, cols).
+    """An identity-matrix Variable (floatx unless `dtype` says otherwise); `size` is n or (rows, cols).
 
     Example:
         >>> eye(2).numpy()
@@ -216,7 +216,7 @@ def eye(size, dtype=None, name=None) -> Variable:
                [0., 1.]], dtype=float32)
     """
     rows, cols = (size, size) if np.ndim(size) == 0 else tuple(size)
-    return Variable(np.eye(int(rows), int(cols), dtype=_dtype_name(dtype)), name=name)
+    return Variable(np.eye(int(rows), int(cols)), dtype=_dtype_name(dtype), name=name)
 
 
 def zeros_like(x, dtype=None, name=None) -> Tensor:

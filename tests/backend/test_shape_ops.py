@@ -190,6 +190,9 @@ def test_one_hot_and_arange():
     np.testing.assert_array_equal(s.arange(4).numpy(), [0, 1, 2, 3])
     assert s.arange(-3).shape == (0,)
     assert s.arange(0, 1, 0.25, dtype="float32").dtype == np.float32
+    # float bounds with the default dtype: tf.range's float32 (Keras casts only to a non-default dtype)
+    np.testing.assert_array_equal(s.arange(0.5, 2.5).numpy(), np.array([0.5, 1.5], "float32"))
+    assert s.arange(0, 2.5).dtype == np.float32
 
 
 def test_resize_images_nearest_and_bilinear():
