@@ -215,18 +215,18 @@ def concatenate(tensors, axis=-1):
 
 
 @register()
-def stack(tensors, axis=0):
+def stack(x, axis=0):
     """Join same-shaped tensors along a new axis.
 
     Args:
-        tensors: list of tensors of one shape.
+        x: list of tensors of one shape (Keras's argument name).
         axis: position of the new axis in the output.
 
     Example:
         >>> stack([np.ones(3), np.zeros(3)], axis=1).shape
         (3, 2)
     """
-    pairs = _operand_list(tensors, "stack")
+    pairs = _operand_list(x, "stack")
     arrays = [a for _, a in pairs]
     ax = _axis(axis, arrays[0].ndim + 1, "stack")
     try:
