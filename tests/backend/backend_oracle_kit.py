@@ -5,7 +5,8 @@ A case is `{"fn": name, "args": [...], "kwargs": {...}}` in an encoding JSON can
 one, `{"t": [...]}` a tuple, `{"f": name}` one of the callables below (step functions for `K.rnn`,
 `K.map_fn`, `K.foldl`, ...); everything else is a plain JSON value. Both sides decode a case the same
 way, call the function, flatten what it returns into leaves and, for the float leaves, take the
-gradient of `sum_k sum(leaf_k * weights(leaf_k.shape))` with respect to each float input.
+gradient of `sum_k sum(leaf_k * weights(leaf_k.shape))` with respect to each float input (over the
+leaves `case["grad_leaves"]` names, when it names some).
 
 `weights(shape)` is deterministic (no random state to share): ((7 i + 3) mod 11 - 5.5) / 4 over the
 flat index i, values +-0.125 .. +-1.375, never 0, exact in float16, so every output element counts.
@@ -95,8 +96,8 @@ def run(case, arrays, side, with_grads=True):
             result = list(result)
         pairs = leaves(result, side)
         total = None
-        for _, leaf in pairs:
-            if side.is_float_tensor(leaf):
+        for path, leaf in pairs:
+            if side.is_float_tensor(leaf) and path in case.get("grad_leaves", [path]):
                 shape = side.numpy(leaf).shape
                 term = side.K.sum(leaf * side.tensor(weights(shape, side.numpy(leaf).dtype)))
                 total = term if total is None else total + term
