@@ -1160,14 +1160,17 @@ KERNEL_FAMILY = {"conv1d", "conv2d", "conv3d", "conv2d_transpose", "conv3d_trans
 
 
 def tf_disagrees_with_itself(case, arrays, side, outputs, grads):
-    """For convolutions and pooling in float32: the reason when TensorFlow's float64 kernels give other
-    numbers. TensorFlow runs float32 on oneDNN and float64 on Eigen, and each has a bug the other lacks
-    (both checked against a direct sum, which kerasish matches): oneDNN's float32 conv2d with strides
-    (1, 2) reads the wrong rows (conv2d-010 of seed 7000), Eigen's conv3d with "same" padding and a
-    kernel smaller than the stride starts at the wrong offset. A case where the two disagree is dropped."""
-    if case["fn"] not in KERNEL_FAMILY or not any(a.dtype == np.float32 for a in arrays.values()):
+    """For convolutions and pooling: the reason when TensorFlow gives other numbers in the other float
+    precision (the inputs are float16-exact, so either cast is exact). TensorFlow runs float32 on oneDNN
+    and float64 on Eigen, and each has a bug the other lacks (both checked against a direct sum, which
+    kerasish matches): oneDNN's float32 conv2d with strides (1, 2) reads the wrong rows (conv2d-010 of
+    seed 7000), Eigen's conv3d with "same" padding and a kernel smaller than the stride starts at the
+    wrong offset. A case where the two disagree is dropped."""
+    floats = {a.dtype for a in arrays.values() if a.dtype.kind == "f"}
+    if case["fn"] not in KERNEL_FAMILY or len(floats) != 1:
         return None
-    wide = {k: a.astype(np.float64) if a.dtype == np.float32 else a for k, a in arrays.items()}
+    other = np.float64 if floats == {np.dtype(np.float32)} else np.float32
+    wide = {k: a.astype(other) if a.dtype.kind == "f" else a for k, a in arrays.items()}
     try:
         out64, grads64 = kit.run(case, wide, side, with_grads=grads is not None)
     except Exception:  # noqa: BLE001  (no float64 kernel, e.g. MaxPool3D: nothing to cross-check)
@@ -1175,19 +1178,34 @@ def tf_disagrees_with_itself(case, arrays, side, outputs, grads):
     pairs = [(outputs[p], out64[p]) for p in outputs] + \
         [(grads[n], grads64[n]) for n in (grads or {}) if grads[n] is not None]
     for a, b in pairs:
-        if not np.allclose(a, b, rtol=1e-4, atol=1e-4 * max(1.0, float(np.abs(b).max(initial=0)))):
+        if not np.allclose(a, b, rtol=1e-3, atol=1e-3 * max(1.0, float(np.abs(b).max(initial=0)))):
             return f"TensorFlow's float32 and float64 kernels disagree (max diff {np.abs(a - b).max():.3g})"
+    return None
+
+
+def unrolled_rnn_workaround(case):
+    """The case to run on tf_keras instead, or None: tf_keras's unrolled `K.rnn` with go_backwards and
+    zero_output_for_mask zeroes the outputs with the mask in forward order while they are in backward
+    order (the model oracle's `bidirectional_unroll_workaround`). Unrolling changes nothing else, so the
+    expected values come from unroll=False; the replay still runs kerasish with unroll=True."""
+    kw = case["kwargs"]
+    if case["fn"] == "rnn" and kw.get("unroll") and kw.get("go_backwards") and kw.get("zero_output_for_mask") \
+            and "mask" in kw:
+        return {**case, "kwargs": {**kw, "unroll": False}}
     return None
 
 
 def record(case, arrays, side):
     """Run the case on tf_keras: the expected leaves (JSON) and the arrays to store."""
+    run_case = unrolled_rnn_workaround(case) or case
+    if run_case is not case:
+        case["recorded_with"] = {"unroll": False}
     try:
-        outputs, grads = kit.run(case, arrays, side)
+        outputs, grads = kit.run(run_case, arrays, side)
     except Exception as e:
         if "wrt" not in case:
             raise
-        outputs, grads = kit.run(case, arrays, side, with_grads=False)  # the values alone pass: keep them
+        outputs, grads = kit.run(run_case, arrays, side, with_grads=False)  # the values alone pass: keep them
         case["grad_refused"] = f"{type(e).__name__}: {_last_line(e)}"
     reason = tf_disagrees_with_itself(case, arrays, side, outputs, grads)
     if reason:
@@ -1256,7 +1274,7 @@ def main():
     parser.add_argument("--seed", type=int, default=7000)
     parser.add_argument("--only", default="", help="comma-separated function names (default: all)")
     parser.add_argument("--out", default=DATA_DIR)
-    parser.add_argument("--scale", type=float, default=1.0, help="multiply every function's case count")
+    parser.add_argument("--scale", type=float, default=2.0, help="multiply every function's case count")
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import tensorflow as tf
