@@ -108,8 +108,8 @@ class Draw(_Draw):
         return x
 
     def ties(self, shape, dtype="float32", levels=(-1.0, 0.0, 0.5, 1.0)):
-        """Values from a few levels, so maxima, minima and sort orders have ties."""
-        return np.asarray(levels, dtype=dtype)[self.rng.integers(0, len(levels), shape)]
+        """Values from a few levels, so maxima, minima and sort orders have ties (an array, 0-d included)."""
+        return np.asarray(np.asarray(levels, dtype=dtype)[self.rng.integers(0, len(levels), shape)])
 
     def maybe_ties(self, shape, dtype="float32", p=0.3, **kw):
         return self.ties(shape, dtype) if self.chance(p) else self.floats(shape, dtype, **kw)
@@ -312,6 +312,8 @@ def draw_binary(fn):
             return [d.ints(sa, -2, 2), d.ints(sb, -2, 2)], {}
         if d.chance(0.15) and fn in ("maximum", "minimum", "equal", "greater", "less"):
             return [d.ties(sa, dtype), 0.5], {}
+        if d.chance(0.08):  # two Python numbers: TensorFlow makes them float32 tensors
+            return [d.choice([-1.0, 0.5, 2.0]), d.choice([0.5, 1.0])], {}
         return [d.ties(sa, dtype) if d.chance(0.5) else d.floats(sa, dtype),
                 d.ties(sb, dtype) if d.chance(0.5) else d.floats(sb, dtype)], {}
     return draw
@@ -924,6 +926,8 @@ def draw_rnn(d):
         mask = d.rng.random((b, t)) < 0.6
         if d.chance(0.5):
             mask[:, 0] = True
+        if time_major:  # tf_keras takes the mask in the inputs' layout
+            mask = np.ascontiguousarray(mask.T)
         kw["mask"] = mask
         if d.chance(0.6):
             kw["zero_output_for_mask"] = d.chance(0.5)
