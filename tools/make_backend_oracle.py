@@ -258,7 +258,7 @@ def draw_reduce(fn):
                 d.rng.random(shape) < 0.7
         elif fn == "prod":
             x = d.floats(shape, d.fdtype(), special=(0.0, 1.0, -1.0))
-        elif fn in ("sum", "max", "min") and d.chance(0.15):
+        elif fn in ("sum", "max", "min", "mean") and d.chance(0.15):
             x = d.ints(shape, -4, 4)
         else:
             x = d.maybe_ties(shape, d.fdtype(), p=0.35 if fn in ("max", "min", "logsumexp") else 0.15)

@@ -65,6 +65,10 @@ def tf_keras_wrong(case, arrays):
                "along the last axis ((1, 2, 1) with axis=1 and (2,) statistics gives (1, 2, 2)); kerasish "
                "normalises along `axis`")
         return {"out": why, **{f"grad {n}": why for n in case.get("grads", {})}}
+    if fn == "mean" and x.dtype.kind in "iu":
+        return {"out": "TensorFlow's mean of an int32 tensor is int32, truncated (mean([1, 2, 4, 4]) = 2); kerasish "
+                       "returns the floatx mean (2.75), as Keras 2 on Theano did: a truncated mean is a silent wrong "
+                       "number"}
     if fn == "count_params" and x.ndim == 0:
         return {"out": "tf_keras returns np.prod([]) for a scalar: the float 1.0; kerasish the int 1"}
     if fn == "cumprod" and x.dtype.kind == "f" and not np.all(x):
