@@ -49,6 +49,7 @@ from .ops import ctc as _ctc_ops
 from .ops import shape as _shape_ops
 from .ops import conv as _conv_ops, crossentropy as _crossentropy_ops, nn as _nn_ops, pool as _pool_ops
 from . import dispatch
+from . import experimental  # noqa: F401  (K.experimental, tf_keras's RNG switch)
 
 
 def pow(x, a) -> Tensor:  # noqa: A001  (Keras 2's name)
