@@ -168,6 +168,25 @@ def _compare(where, got, want, rtol, atol):
     return f"{where}: {g[worst]:.8g} at {worst}, tf_keras {w[worst]:.8g} (max abs err {err.max():.3g})"
 
 
+def random_values_plausible(case, arrays, got):
+    """What a random function's values must satisfy whatever the generator (their values cannot match
+    TensorFlow's stream): dropout keeps x / (1 - level) or 0, binomial draws are 0/1 (all p for p in {0, 1}),
+    uniform draws lie in [minval, maxval), every draw is finite."""
+    kw = case["kwargs"]
+    if not np.all(np.isfinite(got)):
+        return False
+    if case["fn"] == "dropout":
+        x, level = arrays["in0"], case["args"][1]
+        kept = np.isclose(got, x / (1.0 - level), rtol=1e-6, atol=0)
+        return bool(np.all(kept | (got == 0))) and (level > 0 or bool(np.all(kept)))
+    if case["fn"] in ("random_binomial", "random_bernoulli"):
+        p = kw.get("p", 0.0)
+        return bool(np.all(got == p)) if p in (0.0, 1.0) else bool(np.all((got == 0) | (got == 1)))
+    if case["fn"] == "random_uniform":
+        return bool(np.all((got >= kw.get("minval", 0.0)) & (got < kw.get("maxval", 1.0))))
+    return True
+
+
 def replay(case):
     """Differences between kerasish and tf_keras for one case (an empty list when they agree)."""
     arrays = case_arrays(case)
@@ -190,6 +209,8 @@ def replay(case):
             got = np.asarray(got)
             if list(got.shape) != spec["shape"] or got.dtype.name != spec["dtype"]:
                 problems.append(f"{path}: {got.dtype}{got.shape}, tf_keras {spec['dtype']}{tuple(spec['shape'])}")
+            elif not random_values_plausible(case, arrays, got):
+                problems.append(f"{path}: values outside what {case['fn']} can draw: {got.ravel()[:6]}")
             continue
         if "array" in spec:
             if not isinstance(got, np.ndarray):
