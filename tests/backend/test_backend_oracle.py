@@ -32,16 +32,17 @@ DATA = os.environ.get("BACKEND_ORACLE_DIR") or os.path.join(os.path.dirname(os.p
 # the corpus computes log(0), means of empty tensors and inf * 0 on purpose (TensorFlow gives -inf/nan silently)
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 RTOL, ATOL = 1e-5, 1e-6
-# function -> (rtol, atol, why)
+# function -> (rtol, atol, atol as a fraction of the array's largest magnitude, why)
 LOOSER = {
-    "l2_normalize": (1e-5, 1e-5, "the gradient (r - y * sum(r * y)) / norm cancels to ~0 where r lines up with y; "
-                                 "float32 rounding of that cancellation reaches 2e-6 (either sign) on unit-size "
-                                 "values"),
-    "normalize_batch_in_training": (5e-5, 1e-6, "the input gradient of a batch normalised over 2-3 samples is a "
-                                                "difference of terms ~1/std that cancel; float32 summation order "
-                                                "differs at 1.4e-5 relative (20,744-case run)"),
-    "rnn": (1e-5, 5e-6, "gradients through a chain of tanh steps accumulate rounding: 2e-6 absolute on values "
-                        "of 0.01 (20,744-case run)"),
+    "l2_normalize": (1e-5, 1e-5, 1e-6, "the gradient (r - y * sum(r * y)) / norm cancels to ~0 where r lines up "
+                                       "with y: float32 rounding leaves an ulp or two of r / norm (4e-6 where every "
+                                       "slice has one element; 3e-5 next to entries of 164 where a slice has one "
+                                       "non-zero of 0.0038)"),
+    "normalize_batch_in_training": (5e-5, 1e-6, 0.0, "the input gradient of a batch normalised over 2-3 samples is a "
+                                                     "difference of terms ~1/std that cancel; float32 summation "
+                                                     "order differs at 1.4e-5 relative (20,744-case run)"),
+    "rnn": (1e-5, 5e-6, 0.0, "gradients through a chain of tanh steps accumulate rounding: 2e-6 absolute on values "
+                             "of 0.01 (20,744-case run)"),
 }
 
 
@@ -149,7 +150,7 @@ class KerasishSide:
 SIDE = KerasishSide()
 
 
-def _compare(where, got, want, rtol, atol):
+def _compare(where, got, want, rtol, atol, atol_of_max=0.0):
     """A message when `got` (kerasish) differs from `want` (tf_keras), else None."""
     got = np.asarray(got)
     if got.shape != want.shape:
@@ -162,6 +163,8 @@ def _compare(where, got, want, rtol, atol):
             return f"{where}: {got[tuple(bad)]} at {tuple(bad)}, tf_keras {want[tuple(bad)]}"
         return None
     g, w = got.astype(np.float64), want.astype(np.float64)
+    finite = np.abs(w[np.isfinite(w)])
+    atol = max(atol, atol_of_max * float(finite.max(initial=0.0)))
     if np.allclose(g, w, rtol=rtol, atol=atol, equal_nan=True):
         return None
     err = np.where(np.isnan(g) & np.isnan(w), 0.0, np.abs(g - w))
@@ -197,7 +200,7 @@ def replay(case):
         outputs, grads = kit.run(case, arrays, SIDE, with_grads=want_grads)
     except Exception as e:  # noqa: BLE001  (reported as the difference)
         return [f"raised {type(e).__name__}: {e}"]
-    rtol, atol = LOOSER.get(case["fn"], (RTOL, ATOL))[:2]
+    rtol, atol, atol_of_max = LOOSER.get(case["fn"], (RTOL, ATOL, 0.0))[:3]
     known = tf_keras_wrong(case, arrays)
     problems = []
     expected = case["expected"]
@@ -218,7 +221,7 @@ def replay(case):
             if not isinstance(got, np.ndarray):
                 problems.append(f"{path}: returned {type(got).__name__}, tf_keras a tensor")
                 continue
-            msg = _compare(path, got, arrays[spec["array"]], rtol, atol)
+            msg = _compare(path, got, arrays[spec["array"]], rtol, atol, atol_of_max)
         elif "tuple" in spec:
             msg = None if list(got) == spec["tuple"] else f"{path}: {got}, tf_keras {spec['tuple']}"
         else:
@@ -238,7 +241,7 @@ def replay(case):
             want = arrays[stored]
             if got is None:
                 got = np.zeros_like(want)  # no gradient path: zeros, what TensorFlow's tape gives as well
-            msg = _compare(f"grad {name}", got, want, rtol, atol)
+            msg = _compare(f"grad {name}", got, want, rtol, atol, atol_of_max)
             if msg:
                 problems.append(msg)
     return problems
