@@ -46,10 +46,6 @@ LOOSER = {
 }
 
 
-def _has_ties(a):
-    return a.size != np.unique(a).size
-
-
 def tf_keras_wrong(case, arrays):
     """`{what: why}` for the results of `case` where tf_keras is wrong and kerasish keeps the right answer
     (`what`: an output path such as "out", or "grad <input>"); empty for almost every case."""
@@ -83,10 +79,6 @@ def tf_keras_wrong(case, arrays):
                "(columns; a (4,) condition with (4, 1) branches gives (4, 4)); Keras 2's switch picks rows, as "
                "on TF 1 and Theano and as kerasish does")
         return {"out": why, "grad in1": why, "grad in2": why}
-    if fn == "pool3d" and case["kwargs"].get("pool_mode", "max") == "max" and _has_ties(x):
-        return {"grad in0": "oneDNN's MaxPool3D gradient (TensorFlow's default CPU kernel) sends the whole "
-                            "gradient to every tied maximum of a window; TensorFlow's own kernel "
-                            "(TF_ENABLE_ONEDNN_OPTS=0) and every pool2d send it to the first, as kerasish does"}
     return {}
 
 
