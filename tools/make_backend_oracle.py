@@ -672,12 +672,17 @@ def draw_focal(d, categorical):
     return [target, output], kw
 
 
-def draw_categorical_crossentropy(d):
+def _class_axis(d, p_last):
+    """rank, shape and class axis of a crossentropy's output (the class axis last with probability p_last)."""
     rank = d.int(1, 3)
     shape = list(d.shape(rank))
-    axis = -1 if d.chance(0.6) else d.axis(rank)
+    axis = -1 if d.chance(p_last) else d.axis(rank)
     shape[axis] = d.int(1, 5)
-    shape = tuple(shape)
+    return rank, tuple(shape), axis
+
+
+def draw_categorical_crossentropy(d):
+    rank, shape, axis = _class_axis(d, 0.6)
     dtype = d.fdtype(0.1)
     cls = d.ints(tuple(s for i, s in enumerate(shape) if i != axis % rank), 0, shape[axis] - 1)
     target = np.moveaxis(np.eye(shape[axis], dtype=dtype)[cls], -1, axis % rank)
@@ -699,11 +704,7 @@ def draw_categorical_crossentropy(d):
 
 
 def draw_sparse_categorical_crossentropy(d):
-    rank = d.int(1, 3)
-    shape = list(d.shape(rank))
-    axis = -1 if d.chance(0.7) else d.axis(rank)
-    shape[axis] = d.int(1, 5)
-    shape = tuple(shape)
+    rank, shape, axis = _class_axis(d, 0.7)
     n = shape[axis]
     dtype = d.fdtype(0.1)
     tshape = tuple(s for i, s in enumerate(shape) if i != axis % rank)
