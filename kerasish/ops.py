@@ -131,8 +131,8 @@ def where(condition, x1=None, x2=None):
     """Elementwise choice (with one argument: the indices where `condition` holds, as np.nonzero).
 
     Example:
-        >>> where(_np.array([True, False]), 1.0, 2.0).numpy()
-        array([1., 2.])
+        >>> where(_np.array([True, False]), 1.0, 2.0).numpy()  # Python numbers become floatx, as in Keras
+        array([1., 2.], dtype=float32)
     """
     if x1 is None and x2 is None:
         _, ca = _tensor_and_array(condition)

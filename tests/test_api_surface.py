@@ -36,7 +36,6 @@ EXCLUDED_MODULES = {
                                    "removed them",
     "keras.legacy.layers": _KERAS1,
     "keras.utils.metrics_utils": "helpers behind Keras 2.3's confusion-matrix metrics; tf.keras keeps them private",
-    "keras.backend.experimental": "switches of TensorFlow's random generators",
     "keras.callbacks.experimental": "tf.keras's experimental alias of `keras.callbacks.BackupAndRestore` (which "
                                     "kerasish has)",
     "keras.dtensor": "TensorFlow DTensor (tensors laid out over TensorFlow devices)",

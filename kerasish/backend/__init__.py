@@ -49,6 +49,7 @@ from .ops import ctc as _ctc_ops
 from .ops import shape as _shape_ops
 from .ops import conv as _conv_ops, crossentropy as _crossentropy_ops, nn as _nn_ops, pool as _pool_ops
 from . import dispatch
+from . import experimental  # noqa: F401  (K.experimental, tf_keras's RNG switch)
 
 
 def pow(x, a) -> Tensor:  # noqa: A001  (Keras 2's name)
@@ -208,7 +209,7 @@ def _filled(fill, shape, dtype, name):
 
 
 def eye(size, dtype=None, name=None) -> Variable:
-    """An identity-matrix Variable; `size` is n or (rows, cols).
+    """An identity-matrix Variable (floatx unless `dtype` says otherwise); `size` is n or (rows, cols).
 
     Example:
         >>> eye(2).numpy()
@@ -216,7 +217,7 @@ def eye(size, dtype=None, name=None) -> Variable:
                [0., 1.]], dtype=float32)
     """
     rows, cols = (size, size) if np.ndim(size) == 0 else tuple(size)
-    return Variable(np.eye(int(rows), int(cols), dtype=_dtype_name(dtype)), name=name)
+    return Variable(np.eye(int(rows), int(cols)), dtype=_dtype_name(dtype), name=name)
 
 
 def zeros_like(x, dtype=None, name=None) -> Tensor:

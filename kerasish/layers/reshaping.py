@@ -109,121 +109,7 @@ def _check_crop(layer, inputs, axes, pairs):
 
 
 # ----------------------------------------------------------------------------- resize helpers
-_INTERPOLATIONS = ("area", "bicubic", "bilinear", "gaussian", "lanczos3", "lanczos5", "mitchellcubic", "nearest")
-
-
-def _keys_cubic_table():
-    """tf.image's 1025-entry table of Keys cubic (a = -0.5) weights: [i, 0] near tap, [i, 1] far tap."""
-    a = -0.5
-    x = (np.arange(1025, dtype=np.float64) / 1024).astype(np.float32).astype(np.float64)
-    near = ((a + 2) * x - (a + 3)) * x * x + 1
-    x1 = (x.astype(np.float32) + np.float32(1.0)).astype(np.float64)
-    far = ((a * x1 - 5 * a) * x1 + 8 * a) * x1 - 4 * a
-    return np.stack([near, far], axis=1).astype(np.float32)
-
-
-def _bicubic_matrix(n_in, factor):
-    """(n_in*factor, n_in) weights of TF2 bicubic resizing (half-pixel centres, Keys cubic, table lookup,
-    out-of-range taps dropped and the rest renormalised)."""
-    table = _keys_cubic_table()
-    n_out = n_in * factor
-    scale = np.float32(n_in) / np.float32(n_out)
-    mat = np.zeros((n_out, n_in), dtype=np.float32)
-    for o in range(n_out):
-        loc_f = (np.float32(o) + np.float32(0.5)) * scale - np.float32(0.5)
-        loc = int(math.floor(loc_f))
-        offset = int(np.rint(np.float32(loc_f - np.float32(loc)) * np.float32(1024)))
-        taps = (loc - 1, loc, loc + 1, loc + 2)
-        weights = [table[offset, 1], table[offset, 0], table[1024 - offset, 0], table[1024 - offset, 1]]
-        weights = [w if 0 <= t < n_in else np.float32(0.0) for t, w in zip(taps, weights)]
-        total = np.float32(weights[0] + weights[1]) + weights[2] + weights[3]
-        if abs(total) >= 1000.0 * np.finfo(np.float32).tiny:
-            inv = np.float32(1.0) / np.float32(total)
-            weights = [np.float32(w * inv) for w in weights]
-        for t, w in zip(taps, weights):
-            if 0 <= t < n_in:
-                mat[o, t] += w
-    return mat
-
-
-def _lanczos(radius):
-    def kernel(x):
-        x = np.abs(x)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            v = radius * np.sin(np.pi * x) * np.sin(np.pi * x / radius) / (np.pi * np.pi * x * x)
-        return np.where(x > radius, 0.0, np.where(x <= 1e-3, 1.0, v))
-    return kernel, float(radius)
-
-
-def _gaussian(x):
-    radius, sigma = 1.5, 0.5
-    x = np.abs(x)
-    return np.where(x >= radius, 0.0, np.exp(-x * x / (2.0 * sigma * sigma)))
-
-
-def _mitchell_cubic(x):
-    x = np.abs(x)
-    outer = (((-7.0 / 18.0) * x + 2.0) * x - 10.0 / 3.0) * x + 16.0 / 9.0
-    inner = (((7.0 / 6.0) * x - 2.0) * x) * x + 8.0 / 9.0
-    return np.where(x >= 2.0, 0.0, np.where(x >= 1.0, outer, inner))
-
-
-_SCALE_AND_TRANSLATE_KERNELS = {
-    "lanczos3": _lanczos(3),
-    "lanczos5": _lanczos(5),
-    "gaussian": (_gaussian, 1.5),
-    "mitchellcubic": (_mitchell_cubic, 2.0),
-}
-
-
-def _scale_and_translate_matrix(n_in, factor, method):
-    """(n_in*factor, n_in) weights of tf.raw_ops.ScaleAndTranslate (no antialiasing, no translation):
-    kernel taps around each sample point, clamped to the image, renormalised to sum to 1."""
-    kernel, radius = _SCALE_AND_TRANSLATE_KERNELS[method]
-    n_out = n_in * factor
-    inv_scale = np.float32(1.0 / np.float32(factor))
-    mat = np.zeros((n_out, n_in), dtype=np.float32)
-    for o in range(n_out):
-        sample = (np.float32(o) + np.float32(0.5)) * inv_scale
-        if sample < 0 or sample > n_in:
-            continue
-        start = min(max(int(math.ceil(sample - radius - 0.5)), 0), n_in - 1)
-        end = min(max(int(math.floor(sample + radius - 0.5)), 0), n_in - 1) + 1
-        taps = np.arange(start, end)
-        weights = kernel((taps.astype(np.float32) + np.float32(0.5) - sample).astype(np.float64)).astype(np.float32)
-        total = weights.sum(dtype=np.float32)
-        if abs(total) >= 1000.0 * np.finfo(np.float32).tiny:
-            weights = weights * (np.float32(1.0) / total)
-        mat[o, start:end] = weights
-    return mat
-
-
-def _resize_axis(x, axis, matrix):
-    """Apply an (n_out, n_in) interpolation matrix along `axis` of x (differentiable)."""
-    _, xa = tensor_and_array(x)
-    if matrix.dtype != xa.dtype and xa.dtype.kind == "f":
-        matrix = matrix.astype(xa.dtype)
-    moved = linalg.tensordot(x, matrix, axes=([axis], [1]))  # the resized axis is now last
-    perm = list(range(axis)) + [xa.ndim - 1] + list(range(axis, xa.ndim - 1))
-    return s.transpose(moved, perm)
-
-
-def _resize_2d(x, factors, data_format, interpolation):
-    """Upsample the two spatial axes by integer factors as tf_keras `backend.resize_images` does."""
-    if interpolation in ("nearest", "area"):
-        # TF2 area resizing by an integer factor covers each output pixel with one input pixel: the
-        # same values as nearest neighbour
-        return resize.resize_images(x, factors[0], factors[1], data_format, "nearest")
-    if interpolation == "bilinear":
-        return resize.resize_images(x, factors[0], factors[1], data_format, "bilinear")
-    _, xa = tensor_and_array(x)
-    for ax, f in zip(_spatial_axes(data_format, 4), factors):
-        if interpolation == "bicubic":
-            mat = _bicubic_matrix(xa.shape[ax], f)
-        else:
-            mat = _scale_and_translate_matrix(xa.shape[ax], f, interpolation)
-        x = _resize_axis(x, ax, mat)
-    return x
+_INTERPOLATIONS = resize.INTERPOLATIONS
 
 
 # ----------------------------------------------------------------------------- upsampling
@@ -290,7 +176,7 @@ class UpSampling2D(Layer):
         self.input_spec = InputSpec(ndim=4)
 
     def call(self, inputs):
-        return _resize_2d(inputs, self.size, self.data_format, self.interpolation)
+        return resize.resize_images(inputs, self.size[0], self.size[1], self.data_format, self.interpolation)
 
     def compute_output_shape(self, input_shape):
         b, *rest = tuple(input_shape)

@@ -98,6 +98,7 @@ def test_zeros_ones_eye_and_likes():
     assert not isinstance(K.zeros((0, 3)), Variable)
     np.testing.assert_array_equal(K.eye(3).numpy(), np.eye(3))
     np.testing.assert_array_equal(K.eye((2, 3)).numpy(), np.eye(2, 3))
+    assert K.eye(2, dtype="float64").dtype == np.float64 and K.eye(2, dtype="int32").dtype == np.int32
     c = K.constant(X)
     assert K.zeros_like(c).dtype == np.float32 and K.ones_like(c, dtype="int32").dtype == np.int32
     np.testing.assert_array_equal(K.ones_like(c).numpy(), np.ones_like(X))

@@ -281,3 +281,10 @@ def test_no_warning_for_plain_outputs():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ce.binary_crossentropy(f32([1.0]), Tensor(f32([0.3])), from_logits=True)
+
+
+def test_sparse_categorical_crossentropy_of_one_unbatched_prediction_is_shaped_like_its_target():
+    from kerasish import backend as K
+    p = np.array([0.2, 0.7, 0.1], "float32")
+    assert K.sparse_categorical_crossentropy(np.array([1]), p).shape == (1,)  # tf_keras: (1,), not ()
+    assert K.sparse_categorical_crossentropy(np.array(1), p).shape == ()

@@ -357,3 +357,12 @@ def test_gradients_stay_float32():
             tape.watch(x)
             y = op(x)
         assert y.dtype == tape.gradient(y, x).dtype == np.float32
+
+
+def test_normalize_batch_in_training_variance_follows_tf_keras_paths():
+    from kerasish import backend as K
+    x = np.random.RandomState(3).normal(size=(2, 3, 2, 4)).astype("float32")
+    _, _, var = K.normalize_batch_in_training(x, None, None, [0, 1, 2])  # tf_keras's fused path: unbiased
+    np.testing.assert_allclose(var.numpy(), x.var(axis=(0, 1, 2), ddof=1), rtol=1e-5)
+    _, _, var = K.normalize_batch_in_training(x, None, None, [0, 2, 3])  # tf.nn.moments: biased
+    np.testing.assert_allclose(var.numpy(), x.var(axis=(0, 2, 3)), rtol=1e-5)

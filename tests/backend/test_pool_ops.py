@@ -255,3 +255,17 @@ def test_gradient_asked_for_the_pooled_relu_output_is_exact():
     want[0, 1], want[0, 2], want[2, 0], want[2, 2] = coef[0, 0], coef[0, 1], coef[1, 0], coef[1, 1]
     np.testing.assert_array_equal(gh[0, :, :, 0], want)
     assert gw.ravel()[0] == coef[0, 0] and gb[0] == coef[0, 0]
+
+
+def test_max_pooling_ties_follow_tensorflow():
+    # TensorFlow's MaxPoolGrad (1-D, 2-D) gives a window's gradient to its first maximum; MaxPool3DGrad to
+    # every maximum (tf_keras 2.21, oneDNN and its own kernel alike): [1, 2, 1] for overlapping windows of ones
+    def grad(op, shape, size):
+        x = Tensor(np.ones(shape, "float32"))
+        with GradientTape() as tape:
+            tape.watch(x)
+            y = op(x, size, strides=(1,) * len(size))
+        return tape.gradient(y, x).numpy().ravel()
+
+    np.testing.assert_array_equal(grad(P.pool2d, (1, 3, 1, 1), (2, 1)), [1, 1, 0])
+    np.testing.assert_array_equal(grad(P.pool3d, (1, 3, 1, 1, 1), (2, 1, 1)), [1, 2, 1])

@@ -190,6 +190,9 @@ def test_one_hot_and_arange():
     np.testing.assert_array_equal(s.arange(4).numpy(), [0, 1, 2, 3])
     assert s.arange(-3).shape == (0,)
     assert s.arange(0, 1, 0.25, dtype="float32").dtype == np.float32
+    # float bounds with the default dtype: tf.range's float32 (Keras casts only to a non-default dtype)
+    np.testing.assert_array_equal(s.arange(0.5, 2.5).numpy(), np.array([0.5, 1.5], "float32"))
+    assert s.arange(0, 2.5).dtype == np.float32
 
 
 def test_resize_images_nearest_and_bilinear():
@@ -203,8 +206,18 @@ def test_resize_images_nearest_and_bilinear():
     np.testing.assert_allclose(bil, [0.0, 1.0, 3.0, 4.0])  # tf.image.resize, half-pixel centres
     check_grads(lambda t: resize.resize_images(t, 2, 3, "channels_last", "bilinear"), RNG.normal(size=(1, 2, 3, 2)))
     check_grads(lambda t: resize.resize_images(t, 2, 1, "channels_first"), RNG.normal(size=(1, 2, 3, 2)))
-    with pytest.raises(ValueError, match="resize_images: unsupported interpolation 'area'"):
-        resize.resize_images(img, 2, 2, "channels_last", interpolation="area")
+    with pytest.raises(ValueError, match="resize_images: `interpolation` should be one of"):
+        resize.resize_images(img, 2, 2, "channels_last", interpolation="cubic")
+
+
+@pytest.mark.parametrize("method", ["bicubic", "lanczos3", "lanczos5", "gaussian", "mitchellcubic", "area"])
+def test_resize_images_takes_every_tf_keras_interpolation(method):
+    # values: the backend oracle (tf.image.resize); here the gradients in float64, and gaussian/mitchellcubic
+    # smoothing an axis whose factor is 1, as TensorFlow does
+    check_grads(lambda t: resize.resize_images(t, 1, 2, "channels_first", method), RNG.normal(size=(1, 2, 3, 2)))
+    flat = resize.resize_images(np.array([[[[0.0], [3.0], [0.0]]]], "float32"), 1, 1, "channels_last", method)
+    assert (flat.numpy().ravel()[1] < 3.0) == (method in ("gaussian", "mitchellcubic"))
+    assert resize.resize_images(np.ones((1, 2, 2, 1)), 2, 2, "channels_last", method).dtype == np.float32
 
 
 def test_resize_volumes():

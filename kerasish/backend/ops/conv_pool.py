@@ -33,7 +33,7 @@ from .conv import (_check_bias, _forbid_second_order, _geometry, _im2col, _input
 from .core import RECORDING, Tensor, record, register, tensor_and_array
 from .parallel import over_batch, sum_over_batch
 from .recycle import reusable
-from .pool import _first_max_hits, relu_masked_spread
+from .pool import _first_max_hits, all_ties_share, relu_masked_spread
 
 __all__ = ["conv_relu_max_pool"]
 
@@ -109,7 +109,7 @@ def conv_relu_max_pool(x, kernel, bias, pool_size, strides=1, padding="valid", d
                 else:
                     np.maximum(y_part, conv_out[win], out=y_part)
             if hits is not None:
-                _first_max_hits(conv_out, y_part, windows, hits[:, a:b])
+                _first_max_hits(conv_out, y_part, windows, hits[:, a:b], not all_ties_share(nd))
             # relu after pooling, on a quarter of the data: max(relu(.)) == relu(max(.)), and where the
             # maximum is positive the first maximum is the same with or without relu (elsewhere the
             # gradient is zero)

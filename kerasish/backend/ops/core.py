@@ -77,7 +77,19 @@ def operands(x, y):
         xa = _match_float(xa, ya)
     elif yt is None and isinstance(ya, np.ndarray) and xt is not None:
         ya = _match_float(ya, xa)
+    elif xt is None and yt is None and not isinstance(xa, np.ndarray) and not isinstance(ya, np.ndarray):
+        xa = _scalar_tensor_value(xa)  # two Python numbers: numpy would answer float64, TensorFlow floatx
     return xt, xa, yt, ya
+
+
+def _scalar_tensor_value(v):
+    """A Python number as TensorFlow makes it a tensor: float -> floatx, int -> int32 (int64 when it does
+    not fit), bool -> bool."""
+    if isinstance(v, float):
+        return np.asarray(v, dtype=config.floatx())
+    if isinstance(v, int) and not isinstance(v, bool) and -2**31 <= v < 2**31:
+        return np.asarray(v, dtype=np.int32)
+    return np.asarray(v)
 
 
 def _raw(x):

@@ -373,6 +373,12 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     return m.negative(m.sum(m.multiply(t, m.log(p)), axis=ax))
 
 
+def _one_loss_per_target(res, oa, target):
+    """A single unbatched prediction (1-D output) gives a loss shaped like the target, as tf_keras: (1,) for
+    a target of shape (1,), a scalar for a scalar target."""
+    return m.reshape(res, np.shape(tensor_and_array(target)[1])) if oa.ndim == 1 else res
+
+
 @register()
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1, ignore_class=None):
     """Crossentropy with integer targets (Keras 2 numerics: clip, log, then softmax crossentropy).
@@ -397,11 +403,12 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1, 
         eps = config.epsilon()
         ov = m.log(m.clip(ov, eps, 1.0 - eps))
     if ignore_class is None:
-        return sparse_softmax_cross_entropy_with_logits(target, ov, axis=axis)
+        return _one_loss_per_target(sparse_softmax_cross_entropy_with_logits(target, ov, axis=axis), oa, target)
     _, la = tensor_and_array(target)
     la = la.astype(np.int64) if la.dtype.kind == "f" else la
     valid = la != int(ignore_class)
     res = sparse_softmax_cross_entropy_with_logits(np.where(valid, la, 0), ov, axis=axis)
+    res = _one_loss_per_target(res, oa, la)
     valid = valid.reshape(res.shape)
     res = m.multiply(res, valid.astype(res.dtype))
     res._keras_mask = Tensor(valid)

@@ -132,9 +132,9 @@ def power(x, y):
         xv = xt if xt is not None else xa
         yv = yt if yt is not None else ya
 
-        # a Python exponent stays a Python number (y - 1 through `subtract` would be an int64 array,
-        # which numpy does not treat as a weak scalar: float32 ** int64 array gives float64)
-        y_minus_1 = ya - 1 if isinstance(ya, (int, float)) else subtract(yv, 1)
+        # a Python exponent stays a Python number (weakly typed): an int32 array of y - 1 would make the
+        # float32 gradient float64
+        y_minus_1 = ya - 1 if yt is None and not isinstance(ya, np.ndarray) else subtract(yv, 1)
 
         def vjp(g):
             gx = gy = None
@@ -170,6 +170,13 @@ def abs(x):  # noqa: A001  (Keras name)
     return out
 
 
+def _select_vjp(g, pick_x, xs, ys):
+    """maximum/minimum's vjp: g where the op picked x, zero elsewhere, selected rather than multiplied by a
+    0/1 mask, as TensorFlow does: an infinite g (K.sqrt's at 0) must not become NaN where the other side won."""
+    zero = np.zeros((), dtype=g.dtype)
+    return unbroadcast(where(pick_x, g, zero), xs), unbroadcast(where(pick_x, zero, g), ys)
+
+
 @register()
 def maximum(x, y):
     """Elementwise max; on ties the gradient goes to x."""
@@ -179,8 +186,7 @@ def maximum(x, y):
     if RECORDING:
         xs, ys = np.shape(xa), np.shape(ya)
         pick_x = np.asarray(xa >= ya)
-        record((xt, yt), out, lambda g: (unbroadcast(multiply(g, pick_x.astype(g.dtype)), xs),
-                                         unbroadcast(multiply(g, (~pick_x).astype(g.dtype)), ys)))
+        record((xt, yt), out, lambda g: _select_vjp(g, pick_x, xs, ys))
     return out
 
 
@@ -193,8 +199,7 @@ def minimum(x, y):
     if RECORDING:
         xs, ys = np.shape(xa), np.shape(ya)
         pick_x = np.asarray(xa <= ya)
-        record((xt, yt), out, lambda g: (unbroadcast(multiply(g, pick_x.astype(g.dtype)), xs),
-                                         unbroadcast(multiply(g, (~pick_x).astype(g.dtype)), ys)))
+        record((xt, yt), out, lambda g: _select_vjp(g, pick_x, xs, ys))
     return out
 
 
@@ -411,11 +416,17 @@ def sum(x, axis=None, keepdims=False):  # noqa: A001
     """Sum over `axis` (None: all)."""
     xt, xa = tensor_and_array(x)
     axes = normalize_axis(axis, xa.ndim, "sum")
-    out = Tensor(np.asarray(np.sum(xa, axis=axes, keepdims=keepdims)))
+    out = Tensor(np.asarray(np.sum(xa, axis=axes, keepdims=keepdims, dtype=same_int_dtype(xa))))
     if RECORDING:
         shape = xa.shape
         record((xt,), out, lambda g: (_expand_back(g, shape, axes, keepdims),))
     return out
+
+
+def same_int_dtype(xa):
+    """The dtype argument that keeps an integer sum or product in its input's dtype (numpy widens int32 to
+    int64; TensorFlow keeps int32); None for the other dtypes."""
+    return xa.dtype if xa.dtype.kind in "iu" else None
 
 
 def _expand_back(g, shape, axes, keepdims):
@@ -464,13 +475,24 @@ def mean(x, axis=None, keepdims=False):
     return out
 
 
+def empty_reduction_start(name, dtype):
+    """What TensorFlow's reduce_max/reduce_min give over an empty axis: the dtype's lowest (max) or highest
+    (min) value, -inf/inf for floats."""
+    lowest = name == "max"
+    if dtype.kind == "f":
+        return -np.inf if lowest else np.inf
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        return info.min if lowest else info.max
+    return not lowest  # bool
+
+
 def _extreme(name, fn):
     def op(x, axis=None, keepdims=False):
         xt, xa = tensor_and_array(x)
         axes = normalize_axis(axis, xa.ndim, name)
-        if xa.size == 0:
-            raise ValueError(f"{name}: cannot reduce an empty tensor of shape {xa.shape}")
-        out = Tensor(np.asarray(fn(xa, axis=axes, keepdims=keepdims)))
+        start = {"initial": empty_reduction_start(name, xa.dtype)} if xa.size == 0 else {}
+        out = Tensor(np.asarray(fn(xa, axis=axes, keepdims=keepdims, **start)))
         if RECORDING:
             shape = xa.shape
 

@@ -779,8 +779,10 @@ def batch_norm_train(x, gamma=None, beta=None, axis=-1, epsilon=1e-3):
 def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
     """Normalise a batch with its own statistics: returns (normed, mean, variance).
 
-    The variance is the biased batch variance (Keras). mean and variance have the shape of the
-    axes not reduced (e.g. (channels,)) and are differentiable with respect to x, like normed.
+    The variance is the biased batch variance, except for a 4-D input normalised over axes (0, 1, 2),
+    where tf_keras's fused path returns the unbiased one (n / (n - 1) times it). mean and variance have
+    the shape of the axes not reduced (e.g. (channels,)) and are differentiable with respect to x, like
+    normed.
 
     Example:
         >>> import numpy as np
@@ -792,16 +794,21 @@ def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
     out, mean, var, red, keep, xt, xa = _bn_train_core(
         "normalize_batch_in_training", x, gamma, beta, reduction_axes, epsilon)
     kept = tuple(n for i, n in enumerate(xa.shape) if i not in red)
+    count = xa.size // max(mean.size, 1)
+    # tf_keras sends a 4-D batch normalised over (0, 1, 2) to TensorFlow's fused batch norm, which returns
+    # the unbiased variance (n / (n - 1) times the biased one; 0 stays 0 for n = 1); every other case goes
+    # through tf.nn.moments: the biased variance
+    bessel = count / (count - 1.0) if xa.ndim == 4 and list(reduction_axes) == [0, 1, 2] and count > 1 else 1.0
     mean_t = Tensor(mean.reshape(kept))
-    var_t = Tensor(var.reshape(kept))
+    var_t = Tensor(var.reshape(kept) * var.dtype.type(bessel) if bessel != 1.0 else var.reshape(kept))
     if RECORDING and xt is not None:
-        shape, count = xa.shape, xa.size // max(mean.size, 1)
+        shape = xa.shape
         record((xt,), mean_t, lambda g: (
             m.broadcast_to(m.divide(m.reshape(g, keep), float(count)), shape),))
 
         def var_vjp(g):
             centred = m.subtract(xt, m.mean(xt, axis=red, keepdims=True)) if RECORDING else xa - mean
-            return (m.multiply(centred, m.multiply(m.reshape(g, keep), 2.0 / count)),)
+            return (m.multiply(centred, m.multiply(m.reshape(g, keep), 2.0 * bessel / count)),)
 
         record((xt,), var_t, var_vjp)
     return out, mean_t, var_t

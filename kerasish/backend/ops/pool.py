@@ -4,8 +4,9 @@ A Python loop over the window offsets does the work with whole-array numpy calls
 samples or pixels). Conventions follow TensorFlow:
   * 'same' padding splits the extra pixels with the larger half at the end (bottom/right);
   * average pooling with 'same' padding divides by the number of REAL (non-padded) elements;
-  * max pooling sends each window's gradient to its FIRST maximum (row-major order in the window),
-    found with a per-offset "first max wins" mask, never np.add.at.
+  * 1-D and 2-D max pooling send each window's gradient to its FIRST maximum (row-major order in the
+    window), found with a per-offset "first max wins" mask, never np.add.at; 3-D max pooling sends it to
+    EVERY maximum of the window, as TensorFlow's MaxPool3DGrad does (`all_ties_share`).
 When windows tile the input (strides == pool_size, the usual MaxPooling2D(2)) the forward of a recorded
 call keeps those masks (one bool per input element) and the backward writes each gradient once. Its
 input gradient is then handed over unbuilt (`_PooledGrad`): a relu-fused convolution right below takes
@@ -90,6 +91,7 @@ def pool(x, pool_size, strides=None, padding="valid", data_format=None, pool_mod
     y = reusable("pool_out", (n,) + out_sp + (c,), xa.dtype)
     windows = [_window(offset, (1,) * nd, strides, out_sp) for offset in offsets]
     hits = None
+    first = not all_ties_share(nd)
     if mode == "max":
         xp = _pad(xcl, pads, reuse=not recording, fill=-np.inf)
         counts = None
@@ -114,7 +116,7 @@ def pool(x, pool_size, strides=None, padding="valid", data_format=None, pool_mod
         if counts is not None:
             y_part /= counts
         if hits is not None:
-            _first_max_hits(x_part, y_part, windows, hits[:, lo:hi])
+            _first_max_hits(x_part, y_part, windows, hits[:, lo:hi], first)
 
     over_batch(forward, n, work=xp.size * (2 if hits is not None else 1))
     out = Tensor(_from_channels_last(y, data_format))
@@ -132,7 +134,7 @@ def pool(x, pool_size, strides=None, padding="valid", data_format=None, pool_mod
             if not covers:
                 dxp.fill(0)
             if mode == "max":
-                _max_backward(ga, xp, y, dxp, windows, tiles)
+                _max_backward(ga, xp, y, dxp, windows, tiles, first)
             else:
                 gs = ga / counts
                 for win in windows:
@@ -151,9 +153,9 @@ def pool(x, pool_size, strides=None, padding="valid", data_format=None, pool_mod
                 win = _window(offset, (1,) * nd, strides, out_sp)
                 if mode == "max":
                     hit = xp[win] == y
-                    if free is None:
+                    if first and free is None:
                         free = ~hit
-                    else:
+                    elif first:
                         hit &= free
                         free ^= hit
                     res += hp[win] * hit
@@ -261,8 +263,20 @@ def relu_masked_spread(out, g, y, hits, windows):
     return out
 
 
-def _first_max_hits(xp, y, windows, hits):
-    """hits[i] = window element i is its window's first maximum (row-major window order)."""
+def all_ties_share(nd):
+    """Whether every tied maximum of a window gets the window's gradient: for 3-D max pooling, as
+    TensorFlow's MaxPool3DGrad (oneDNN's and its own kernel alike); 1-D and 2-D pooling give it to the
+    first maximum only, as TensorFlow's MaxPoolGrad."""
+    return nd == 3
+
+
+def _first_max_hits(xp, y, windows, hits, first=True):
+    """hits[i] = window element i is its window's first maximum (row-major window order); with
+    first=False, any maximum of its window."""
+    if not first:
+        for i, win in enumerate(windows):
+            np.equal(xp[win], y, out=hits[i])
+        return hits
     taken = _scratch("pool_taken", y.shape, bool)
     last = len(windows) - 1
     for i, win in enumerate(windows):
@@ -296,20 +310,22 @@ def _spread(ga, hits, dxp, windows, covers):
     return dxp
 
 
-def _max_backward(ga, xp, y, dxp, windows, tiles):
-    """Route each window's gradient to its first maximum (first in row-major window order)."""
+def _max_backward(ga, xp, y, dxp, windows, tiles, first=True):
+    """Route each window's gradient to its first maximum (first in row-major window order), or with
+    first=False to every maximum of the window."""
     free = None
     last = len(windows) - 1
     hit = _scratch("pool_hit", y.shape, bool)
     for i, win in enumerate(windows):
         np.equal(xp[win], y, out=hit)
-        if free is None:
-            if last:
-                free = np.logical_not(hit, out=_scratch("pool_free", y.shape, bool))
-        else:
-            hit &= free
-            if i != last:
-                free ^= hit
+        if first:
+            if free is None:
+                if last:
+                    free = np.logical_not(hit, out=_scratch("pool_free", y.shape, bool))
+            else:
+                hit &= free
+                if i != last:
+                    free ^= hit
         if tiles:
             np.multiply(ga, hit, out=dxp[win])
         else:

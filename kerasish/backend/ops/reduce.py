@@ -16,7 +16,7 @@ import numpy as np
 from .. import config
 from .core import RECORDING, Tensor, normalize_axis, record, register, tensor_and_array
 from . import math as m
-from .math import _expand_back
+from .math import _expand_back, same_int_dtype
 from . import shape as s
 
 
@@ -52,7 +52,7 @@ def prod(x, axis=None, keepdims=False):
     """
     xt, xa = tensor_and_array(x)
     axes = normalize_axis(axis, xa.ndim, "prod")
-    out = Tensor(np.asarray(np.prod(xa, axis=axes, keepdims=keepdims)))
+    out = Tensor(np.asarray(np.prod(xa, axis=axes, keepdims=keepdims, dtype=same_int_dtype(xa))))
     if RECORDING and xt is not None and xa.dtype.kind == "f":
         shape = xa.shape
         record((xt,), out, lambda g: (m.multiply(_expand_back(g, shape, axes, keepdims),
@@ -147,9 +147,7 @@ def logsumexp(x, axis=None, keepdims=False):
     xt, xa = tensor_and_array(x)
     axes = normalize_axis(axis, xa.ndim, "logsumexp")
     xa = _float_input("logsumexp", xa)
-    if xa.size == 0:
-        raise ValueError(f"logsumexp: cannot reduce an empty tensor of shape {xa.shape}")
-    mx = np.max(xa, axis=axes, keepdims=True)
+    mx = np.max(xa, axis=axes, keepdims=True, initial=-np.inf)  # over an empty axis: -inf, as TensorFlow
     mx = np.where(np.isfinite(mx), mx, 0).astype(xa.dtype, copy=False)
     with np.errstate(divide="ignore"):
         s = np.log(np.sum(np.exp(xa - mx), axis=axes, keepdims=True)) + mx
@@ -223,9 +221,9 @@ def cumsum(x, axis=0, reverse=False):
     if xa.ndim == 0:
         xa = xa.reshape(1)
     if reverse:
-        out = Tensor(np.flip(np.cumsum(np.flip(xa, ax), axis=ax), ax))
+        out = Tensor(np.flip(np.cumsum(np.flip(xa, ax), axis=ax, dtype=same_int_dtype(xa)), ax))
     else:
-        out = Tensor(np.cumsum(xa, axis=ax))
+        out = Tensor(np.cumsum(xa, axis=ax, dtype=same_int_dtype(xa)))
     if RECORDING and xt is not None:
         shape = xt.shape
         record((xt,), out, lambda g: (m.reshape(cumsum(g, axis=ax, reverse=not reverse), shape),))
@@ -250,9 +248,9 @@ def cumprod(x, axis=0, reverse=False):
     if xa.ndim == 0:
         xa = xa.reshape(1)
     if reverse:
-        out = Tensor(np.flip(np.cumprod(np.flip(xa, ax), axis=ax), ax))
+        out = Tensor(np.flip(np.cumprod(np.flip(xa, ax), axis=ax, dtype=same_int_dtype(xa)), ax))
     else:
-        out = Tensor(np.cumprod(xa, axis=ax))
+        out = Tensor(np.cumprod(xa, axis=ax, dtype=same_int_dtype(xa)))
     if RECORDING and xt is not None and xa.dtype.kind == "f":
         shape = xt.shape
         record((xt,), out, lambda g: (m.reshape(_cumprod_grad(xt, out, g, ax, reverse), shape),))

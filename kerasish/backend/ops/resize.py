@@ -27,39 +27,56 @@ def _resize_axes(x, rank, data_format, name):
     return _padding_axes(data_format, rank, name)
 
 
+INTERPOLATIONS = ("area", "bicubic", "bilinear", "gaussian", "lanczos3", "lanczos5", "mitchellcubic", "nearest")
+
+
 def resize_images(x, height_factor, width_factor, data_format=None, interpolation="nearest"):
-    """Upsample the spatial axes of a 4-D tensor by integer factors.
+    """Upsample the spatial axes of a 4-D tensor by integer factors, as tf_keras (tf.image.resize).
 
     Args:
         x: tensor of rank 4.
         height_factor, width_factor: positive integers.
         data_format: 'channels_last' (default) or 'channels_first'.
-        interpolation: 'nearest' (repeat pixels) or 'bilinear' (half-pixel centres, as tf.image.resize).
+        interpolation: 'nearest' (repeat pixels), 'area' (the same values for integer factors),
+            'bilinear', 'bicubic', 'lanczos3', 'lanczos5', 'gaussian' or 'mitchellcubic' (half-pixel
+            centres, TensorFlow's kernels).
 
     Example:
         >>> resize_images(np.ones((1, 2, 2, 1)), 2, 3, "channels_last").shape
         (1, 4, 6, 1)
+        >>> resize_images(np.array([[[[0.0], [1.0]]]], "float32"), 1, 2, "channels_last",
+        ...               interpolation="lanczos3").numpy().ravel().astype(float).round(4).tolist()
+        [-0.1755, 0.2329, 0.7671, 1.1755]
     """
     axes = _resize_axes(x, 4, data_format, "resize_images")
     factors = (int(height_factor), int(width_factor))
     if min(factors) < 1:
         raise ValueError(f"resize_images: factors must be positive integers; received {factors}")
-    interpolation = str(interpolation).lower()
-    if interpolation == "nearest":
-        for ax, f in zip(axes, factors):
-            if f != 1:
-                x = repeat_elements(x, f, ax)
-        return x if isinstance(x, Tensor) else Tensor(tensor_and_array(x)[1])
-    if interpolation == "bilinear":
-        _, xa = tensor_and_array(x)
-        for ax, f in zip(axes, factors):
-            if f != 1:
-                mat = _bilinear_matrix(xa.shape[ax], xa.shape[ax] * f, xa.dtype)
-                moved = linalg.tensordot(x, mat, axes=([ax], [1]))  # the resized axis is now last
-                perm = list(range(ax)) + [xa.ndim - 1] + list(range(ax, xa.ndim - 1))
-                x = transpose(moved, perm)
-        return x if isinstance(x, Tensor) else Tensor(xa)
-    raise ValueError(f"resize_images: unsupported interpolation {interpolation!r}; expected 'nearest' or 'bilinear'")
+    method = str(interpolation).lower()
+    if method not in INTERPOLATIONS:
+        raise ValueError(f"resize_images: `interpolation` should be one of {list(INTERPOLATIONS)}; "
+                         f"received {interpolation!r}")
+    _, xa = tensor_and_array(x)
+    if method != "nearest" and xa.dtype != config.floatx():
+        # tf.image.resize computes and returns float32 for every other method; kerasish returns floatx, so
+        # with set_floatx("float64") float64 data keeps its precision
+        x = m.cast(x, config.floatx())
+        xa = xa.astype(config.floatx())
+    for ax, f in zip(axes, factors):
+        if method in ("nearest", "area"):
+            # area resizing by an integer factor covers each output pixel with one input pixel: nearest's values
+            x = repeat_elements(x, f, ax) if f != 1 else x
+            continue
+        # no shortcut for a factor of 1: gaussian and mitchellcubic smooth even then, as TensorFlow does
+        n = xa.shape[ax]
+        if method == "bilinear":
+            mat = _bilinear_matrix(n, n * f, xa.dtype)
+        elif method == "bicubic":
+            mat = _resize_matrix(n, n * f, "bicubic")
+        else:
+            mat = _scale_and_translate_matrix(n, n * f, method)
+        x = _resize_axis(x, ax, mat)
+    return x if isinstance(x, Tensor) else Tensor(xa)
 
 
 def _bilinear_matrix(n_in, n_out, dtype):
@@ -73,6 +90,68 @@ def _bilinear_matrix(n_in, n_out, dtype):
     np.add.at(mat, (np.arange(n_out), lo_i), 1.0 - frac)
     np.add.at(mat, (np.arange(n_out), hi_i), frac)
     return mat.astype(dtype if np.dtype(dtype).kind == "f" else config.floatx())
+
+
+def _resize_axis(x, axis, matrix):
+    """Apply an (n_out, n_in) interpolation matrix along `axis` of x (differentiable)."""
+    _, xa = tensor_and_array(x)
+    if matrix.dtype != xa.dtype and xa.dtype.kind == "f":
+        matrix = matrix.astype(xa.dtype)
+    moved = linalg.tensordot(x, matrix, axes=([axis], [1]))  # the resized axis is now last
+    perm = list(range(axis)) + [xa.ndim - 1] + list(range(axis, xa.ndim - 1))
+    return transpose(moved, perm)
+
+
+def _lanczos(radius):
+    def kernel(x):
+        x = np.abs(x)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            v = radius * np.sin(np.pi * x) * np.sin(np.pi * x / radius) / (np.pi * np.pi * x * x)
+        return np.where(x > radius, 0.0, np.where(x <= 1e-3, 1.0, v))
+    return kernel, float(radius)
+
+
+def _gaussian(x):
+    radius, sigma = 1.5, 0.5
+    x = np.abs(x)
+    return np.where(x >= radius, 0.0, np.exp(-x * x / (2.0 * sigma * sigma)))
+
+
+def _mitchell_cubic(x):
+    x = np.abs(x)
+    outer = (((-7.0 / 18.0) * x + 2.0) * x - 10.0 / 3.0) * x + 16.0 / 9.0
+    inner = (((7.0 / 6.0) * x - 2.0) * x) * x + 8.0 / 9.0
+    return np.where(x >= 2.0, 0.0, np.where(x >= 1.0, outer, inner))
+
+
+_SCALE_AND_TRANSLATE_KERNELS = {
+    "lanczos3": _lanczos(3),
+    "lanczos5": _lanczos(5),
+    "gaussian": (_gaussian, 1.5),
+    "mitchellcubic": (_mitchell_cubic, 2.0),
+}
+
+
+def _scale_and_translate_matrix(n_in, n_out, method):
+    """(n_out, n_in) weights of tf.raw_ops.ScaleAndTranslate (no antialiasing, no translation), what
+    tf.image.resize uses for these kernels: taps around each sample point, clamped to the image,
+    renormalised to sum to 1."""
+    kernel, radius = _SCALE_AND_TRANSLATE_KERNELS[method]
+    inv_scale = np.float32(1.0 / (np.float32(n_out) / np.float32(n_in)))
+    mat = np.zeros((n_out, n_in), dtype=np.float32)
+    for o in range(n_out):
+        sample = (np.float32(o) + np.float32(0.5)) * inv_scale
+        if sample < 0 or sample > n_in:
+            continue
+        start = min(max(int(np.ceil(sample - radius - 0.5)), 0), n_in - 1)
+        end = min(max(int(np.floor(sample + radius - 0.5)), 0), n_in - 1) + 1
+        taps = np.arange(start, end)
+        weights = kernel((taps.astype(np.float32) + np.float32(0.5) - sample).astype(np.float64)).astype(np.float32)
+        total = weights.sum(dtype=np.float32)
+        if abs(total) >= 1000.0 * np.finfo(np.float32).tiny:
+            weights = weights * (np.float32(1.0) / total)
+        mat[o, start:end] = weights
+    return mat
 
 
 def resize_volumes(x, depth_factor, height_factor, width_factor, data_format=None):
@@ -92,7 +171,7 @@ def resize_volumes(x, depth_factor, height_factor, width_factor, data_format=Non
 
 
 # --------------------------------------------------------------------------- tf.image.resize to a size
-_INTERPOLATIONS = ("bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5", "gaussian", "mitchellcubic")
+_INTERPOLATIONS = ("bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5", "gaussian", "mitchellcubic")  # tf_keras's order
 _SUPPORTED_INTERPOLATIONS = ("bilinear", "nearest", "bicubic")
 _CUBIC_TABLE_SIZE = 1024
 

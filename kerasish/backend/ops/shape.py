@@ -215,18 +215,18 @@ def concatenate(tensors, axis=-1):
 
 
 @register()
-def stack(tensors, axis=0):
+def stack(x, axis=0):
     """Join same-shaped tensors along a new axis.
 
     Args:
-        tensors: list of tensors of one shape.
+        x: list of tensors of one shape (Keras's argument name).
         axis: position of the new axis in the output.
 
     Example:
         >>> stack([np.ones(3), np.zeros(3)], axis=1).shape
         (3, 2)
     """
-    pairs = _operand_list(tensors, "stack")
+    pairs = _operand_list(x, "stack")
     arrays = [a for _, a in pairs]
     ax = _axis(axis, arrays[0].ndim + 1, "stack")
     try:
@@ -717,6 +717,8 @@ def one_hot(indices, num_classes):
 def arange(start, stop=None, step=1, dtype="int32"):
     """Evenly spaced values in [start, stop) (like np.arange; a single negative argument gives []).
 
+    As in Keras, the default dtype int32 applies to integer bounds; float bounds give float32.
+
     Args:
         start: first value (or the stop when `stop` is None).
         stop: end (exclusive).
@@ -732,7 +734,11 @@ def arange(start, stop=None, step=1, dtype="int32"):
         start, stop = 0, max(start, 0)
     if step == 0:
         raise ValueError("arange: `step` must not be zero")
-    return Tensor(np.arange(start, stop, step).astype(np.dtype(dtype)))
+    dtype = np.dtype(dtype)
+    if dtype == np.int32 and any(isinstance(v, float) for v in (start, stop, step)):
+        # Keras casts only to a dtype other than its default int32: float bounds keep tf.range's float32
+        dtype = np.dtype(np.float32)
+    return Tensor(np.arange(start, stop, step).astype(dtype))
 
 
 def _scalar_value(v):
