@@ -461,6 +461,8 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
     skip_steps = int(getattr(model, "_initial_step_override", None) or 0)
     model.__dict__["_initial_epoch_override"] = None
     model.__dict__["_initial_step_override"] = None
+    if isinstance(batches, ArrayBatches):
+        batches.passes = epochs - initial_epoch  # tf.keras's stream holds one pass per epoch to run
     interrupt = _DeferredInterrupt().install()
     try:
         for epoch in range(initial_epoch, epochs):
@@ -483,6 +485,9 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
                 if model.stop_training:
                     break
             insufficient = False
+            if isinstance(batches, ArrayBatches) and batches.exhausted:
+                data_adapter.warn_ran_out(batches.steps, epochs)
+                insufficient = True
             if isinstance(batches, GeneratorBatches):
                 batches.end_epoch()
                 if not batches.is_sequence:
