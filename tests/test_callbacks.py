@@ -571,3 +571,30 @@ def test_callbacks_are_registered():
                  "LearningRateScheduler", "ReduceLROnPlateau", "TerminateOnNaN", "LambdaCallback",
                  "BackupAndRestore"):
         assert table[name] is getattr(cb_module, name)
+
+
+def test_each_hook_call_hands_callbacks_a_copy_of_the_logs():
+    """tf_keras 2.21 (fit-output oracle): a key a callback adds in on_epoch_end (ReduceLROnPlateau's `lr`) reaches
+    the later callbacks and History, but not the logs of on_train_end; one added to a batch's logs does not reach
+    the epoch's."""
+    import kerasish as keras
+
+    seen = {}
+
+    class AddsKeys(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            logs["added_in_batch"] = 1.0
+
+    class Records(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            seen["epoch"] = list(logs)
+
+        def on_train_end(self, logs=None):
+            seen["train_end"] = list(logs)
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    history = model.fit(np.zeros((4, 2)), np.zeros((4, 1)), epochs=2, verbose=0,
+                        callbacks=[AddsKeys(), ReduceLROnPlateau(monitor="loss"), Records()])
+    assert seen == {"epoch": ["loss", "lr"], "train_end": ["loss"]}
+    assert list(history.history) == ["loss", "lr"]
