@@ -71,7 +71,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
         relevant = None
     else:
         line_length = line_length or 98
-        positions = positions or [0.33, 0.55, 0.67, 1.0]
+        positions = positions or [0.3, 0.6, 0.70, 1.0]  # tf_keras 2.x's (Keras 2.2's were .33/.55/.67)
         header = ["Layer (type)", "Output Shape", "Param #", "Connected to"]
         relevant = {id(n) for nodes in model._nodes_by_depth.values() for n in nodes}
     if positions[-1] <= 1:
@@ -103,7 +103,9 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
                     line += "|" * nested_level + " "
                 line += fit + (" " * space if space else "")
                 left[col] = left[col][cutoff:]
-                line += " " * (positions[col] - len(line) - (nested_level if nested_level else 0))
+                # only the last column makes room for the closing bars of a nested row (tf_keras's rule)
+                last = col == len(positions) - 1
+                line += " " * (positions[col] - len(line) - (nested_level if last else 0))
             line += "|" * nested_level
             print_fn(line)
 
@@ -137,6 +139,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
             for i, sub in enumerate(inner):
                 print_layer(sub, nested_level + 1, i == len(inner) - 1)
             print_fn("|" * nested_level + "¯" * (line_length - 2 * nested_level) + "|" * nested_level)
+            is_nested_last = True  # tf_keras prints no blank row after an expanded model's closing line
         if not is_nested_last:
             print_fn("|" * nested_level + " " * (line_length - 2 * nested_level) + "|" * nested_level)
 
