@@ -59,6 +59,19 @@ def _is_sequential_like(model):
     return True
 
 
+def _own_nodes(layer) -> int:
+    """1 when `layer` is a model whose node 0 links its own inputs to its outputs (Keras 2.2's layout, which
+    kerasish keeps for configs), else 0: tf_keras's summary numbers only the nodes of calls, so a nested
+    model's first call is `[0]` there."""
+    nodes = getattr(layer, "_inbound_nodes", None)
+    if not nodes or not getattr(layer, "_is_graph_network", False):
+        return 0
+    own_outputs = getattr(layer, "outputs", None) or []
+    first = nodes[0].outputs
+    first = list(first) if isinstance(first, (list, tuple)) else [first]
+    return int(len(first) == len(own_outputs) and all(a is b for a, b in zip(first, own_outputs)))
+
+
 def print_summary(model, line_length=None, positions=None, print_fn=None, expand_nested=False,
                   show_trainable=False):
     """Print the summary table of `model` (see `Model.summary`)."""
@@ -128,6 +141,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
                 if relevant is not None and id(node) not in relevant:
                     continue
                 for inbound_layer, node_index, tensor_index, _ in node.iterate_inbound():
+                    node_index -= _own_nodes(inbound_layer)
                     connections.append(f"{inbound_layer.name}[{node_index}][{tensor_index}]")
             fields.append(connections if connections else "[]")
         if show_trainable:
