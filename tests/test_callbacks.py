@@ -598,3 +598,19 @@ def test_each_hook_call_hands_callbacks_a_copy_of_the_logs():
                         callbacks=[AddsKeys(), ReduceLROnPlateau(monitor="loss"), Records()])
     assert seen == {"epoch": ["loss", "lr"], "train_end": ["loss"]}
     assert list(history.history) == ["loss", "lr"]
+
+
+def test_csv_logger_writes_the_learning_rate_as_float32(tmp_path):
+    """tf_keras 2.21 logs `lr` as the optimizer's float32 and CSVLogger writes it as numpy prints it ('0.05'),
+    the metrics, which it converts to Python floats, with all their digits."""
+    import kerasish as keras
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, kernel_initializer="ones")])
+    model.compile(keras.optimizers.SGD(0.05), "mse")
+    path = tmp_path / "log.csv"
+    model.fit(np.ones((4, 2)), np.zeros((4, 1)), epochs=1, verbose=0,
+              callbacks=[LearningRateScheduler(lambda epoch, lr: lr), CSVLogger(str(path))])
+    header, row = path.read_text().splitlines()
+    assert header == "epoch,loss,lr,val_loss,val_lr"  # val_ columns reserved for a later validation
+    assert row.split(",")[2] == "0.05"
+    assert row.split(",")[1] == str(float(np.float32(row.split(",")[1])))  # a Python float's repr

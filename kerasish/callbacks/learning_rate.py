@@ -93,7 +93,7 @@ class LearningRateScheduler(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
-            logs["lr"] = _get_learning_rate(self.model)
+            logs["lr"] = np.float32(_get_learning_rate(self.model))  # the float32 tf_keras logs: CSV shows 0.05
 
 
 @register_builtin("callback")
@@ -159,7 +159,7 @@ class ReduceLROnPlateau(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs if logs is not None else {}
-        logs["lr"] = _get_learning_rate(self.model)
+        logs["lr"] = np.float32(_get_learning_rate(self.model))  # the float32 tf_keras logs: CSV shows 0.05
         current = logs.get(self.monitor)
         if current is None:
             warn(f"Learning rate reduction is conditioned on metric `{self.monitor}` which is not "
