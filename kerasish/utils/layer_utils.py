@@ -87,8 +87,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
         positions = positions or [0.3, 0.6, 0.70, 1.0]  # tf_keras 2.x's (Keras 2.2's were .33/.55/.67)
         header = ["Layer (type)", "Output Shape", "Param #", "Connected to"]
         relevant = {id(n) for nodes in model._nodes_by_depth.values() for n in nodes}
-    if positions[-1] <= 1:
-        positions = [int(line_length * p) for p in positions]
+    positions = [int(line_length * p) for p in positions] if positions[-1] <= 1 else list(positions)
     if show_trainable:
         line_length += 11
         positions.append(line_length)
@@ -159,6 +158,9 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
 
     print_fn(f'Model: "{model.name}"')
     print_fn("_" * line_length)
+    if len(positions) < len(header):  # where tf_keras fails with an IndexError from inside print_row
+        raise ValueError(f"summary: `positions` gives {len(positions)} column ends but this model's table has "
+                         f"{len(header)} columns ({', '.join(header)}); received positions={positions}")
     print_row(header)
     print_fn("=" * line_length)
     for layer in model.layers:
