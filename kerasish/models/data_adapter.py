@@ -103,6 +103,8 @@ class ArrayBatches:
         self.n = check_sample_counts(self.x_flat, self.y_flat, self.sw_flat)
         if self.n == 0 and self.x_flat:
             raise ValueError("Expected input data to be non-empty: x has 0 samples.")
+        if batch_size is None:  # tf.keras: with `steps` given, batches that cover the data in that many steps
+            batch_size = max(1, math.ceil(self.n / steps)) if steps else 32
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.steps = int(math.ceil(self.n / self.batch_size)) if steps is None else int(steps)

@@ -397,3 +397,20 @@ def test_steps_per_epoch_reads_arrays_as_one_stream_across_epochs():
     assert _batches_seen(3, 3, initial_epoch=1) == (stream[:6], [1, 2])
     with pytest.warns(UserWarning, match="ran out of data"):
         assert _batches_seen(5, 2) == (stream, [0, 1])
+
+
+def test_steps_without_batch_size_sizes_batches_to_cover_the_data():
+    """tf_keras 2.21: with `steps` and no batch size, arrays are cut into batches of ceil(n / steps) (not 32), and
+    predict with `steps` returns only those steps' rows."""
+    x = np.arange(40, dtype="float32").reshape(40, 1)
+    model = keras.Sequential([keras.Input((1,)), layers.Dense(1)])
+    model.compile("sgd", "mse")
+    sizes = []
+
+    class BatchSizes(keras.callbacks.Callback):
+        def on_predict_batch_end(self, batch, logs=None):
+            sizes.append(len(logs["outputs"]))
+
+    assert model.predict(x, steps=2, verbose=0, callbacks=[BatchSizes()]).shape == (40, 1)
+    assert sizes == [20, 20]
+    assert model.predict(x, steps=2, batch_size=8, verbose=0).shape == (16, 1)
