@@ -84,7 +84,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
         relevant = None
     else:
         line_length = line_length or 98
-        positions = positions or [0.3, 0.6, 0.70, 1.0]  # tf_keras 2.x's (Keras 2.2's were .33/.55/.67)
+        positions = positions or [0.3, 0.6, 0.7, 1.0]  # tf_keras 2.x (Keras 2.3.1: .33, .55, .67)
         header = ["Layer (type)", "Output Shape", "Param #", "Connected to"]
         relevant = {id(n) for nodes in model._nodes_by_depth.values() for n in nodes}
     positions = [int(line_length * p) for p in positions] if positions[-1] <= 1 else list(positions)
