@@ -614,3 +614,16 @@ def test_csv_logger_writes_the_learning_rate_as_float32(tmp_path):
     assert header == "epoch,loss,lr,val_loss,val_lr"  # val_ columns reserved for a later validation
     assert row.split(",")[2] == "0.05"
     assert row.split(",")[1] == str(float(np.float32(row.split(",")[1])))  # a Python float's repr
+
+
+def test_verbose_2_counts_the_batches_of_a_generator(capsys):
+    """tf_keras 2.21 prints `5/5 - 0s - loss: ...` for a generator of unknown length at verbose=2 (we printed 0/0)."""
+    import kerasish as keras
+
+    x, y = np.ones((20, 2), "float32"), np.zeros((20, 1), "float32")
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    model.fit(((x[i:i + 4], y[i:i + 4]) for i in range(0, 20, 4)), verbose=2)
+    model.evaluate(((x[i:i + 4], y[i:i + 4]) for i in range(0, 20, 4)), verbose=2)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line[:6] for line in lines] == ["5/5 - ", "5/5 - "]
