@@ -12,8 +12,10 @@ function of its seed) in three families:
   sparse targets), metrics by string and by class (default and custom names, per output),
   `fit` with `verbose` 0/1/2/"auto", epochs 1-3, `initial_epoch`, batch sizes that do and do not
   divide N, `steps_per_epoch`, `validation_split`/`validation_data`, `validation_freq`,
-  `validation_batch_size`; then `evaluate`/`predict` with their own `verbose` and batch sizes, and
-  sometimes a second `fit` (which replaces `model.history`).
+  `validation_batch_size`, data served by a `Sequence` or a one-pass generator (the `N/Unknown`
+  bar); then `evaluate`/`predict` with their own `verbose`, batch sizes and `steps`, and sometimes
+  a second `fit` (which replaces `model.history`). A quarter carry a user's callback (one that sets
+  `stop_training`, an explicit History or ProgbarLogger).
 - `callbacks`: 4-8 epochs with one or two of EarlyStopping, ReduceLROnPlateau,
   LearningRateScheduler, ModelCheckpoint, CSVLogger and TerminateOnNaN, each over its arguments
   (monitors on losses and on metrics whose names contain acc/auc/fmeasure, every mode, deltas,
@@ -289,6 +291,20 @@ USER_CALLBACKS = ["StopTraining", "History", "ProgbarLogger"]  # also drawn into
 
 def draw_fit_case(d, case):
     fit, kinds, metrics = draw_training(d, case, (1, 3), "fit")
+    if d.chance(0.2) and not isinstance(fit["y"], (dict, list)) and "validation_split" not in fit:
+        # A Sequence; a one-pass generator for one epoch; an endless one with steps_per_epoch (Keras 2's
+        # pattern). Not a one-pass generator over several epochs: once it is empty, tf_keras still runs
+        # an epoch of no batches and logs it (loss 0.0, validation repeated); kerasish stops (see README).
+        kind = d.choice(["sequence", "generator", "looping"])
+        fit["batches"] = [kind, fit.pop("batch_size", None) or d.choice([4, 7])]
+        fit.pop("initial_epoch", None)
+        if kind == "generator":
+            fit["epochs"] = 1
+            fit.pop("steps_per_epoch", None)
+        elif kind == "looping":
+            fit["steps_per_epoch"] = d.int(1, 3)
+        elif "steps_per_epoch" in fit:
+            fit["steps_per_epoch"] = min(fit["steps_per_epoch"], 2)
     ops = [["fit", fit, [draw_callback(d, d.choice(USER_CALLBACKS), fit, metrics)] if d.chance(0.25) else []]]
     for _ in range(d.int(0, 2)):
         op = d.choice(["evaluate", "predict", "fit"])
@@ -299,6 +315,10 @@ def draw_fit_case(d, case):
             kwargs["steps"] = d.int(1, 2)
         if op == "fit":
             kwargs.update(y=fit["y"], epochs=d.int(1, 2))
+            if d.chance(0.2) and not isinstance(fit["y"], (dict, list)):
+                kwargs["batches"] = ["sequence", d.choice([4, 7])]
+        if op == "evaluate" and d.chance(0.2) and not isinstance(fit["y"], (dict, list)):
+            kwargs["batches"] = [d.choice(["sequence", "generator"]), d.choice([4, 7])]
         if d.chance(0.5):
             kwargs["batch_size"] = d.choice([4, 6, 8, 64])
         ops.append([op, kwargs, []])
@@ -434,6 +454,19 @@ def draw_case(seed):
     return case
 
 
+def generator_accuracy_bug(case):
+    """Whether `case` meets tf_keras's bug with `metrics=["accuracy"]` and data from a generator or Sequence.
+
+    tf_keras picks binary/sparse/categorical accuracy from the target's and output's static shapes; a
+    generator's are all unknown, so it always picks categorical accuracy: on sparse labels it reports the
+    share of argmax-0 predictions (0.5833 where the labels give 0.3333), on one sigmoid unit always 1.
+    kerasish picks from the data. The metrics are built by the first fit, so that is the one that matters.
+    """
+    fit = case["ops"][0][1]
+    metrics = case.get("compile", {}).get("metrics") or []
+    return "batches" in fit and any(m in ("accuracy", "acc") for m in metrics if isinstance(m, str))
+
+
 def near_tie(case):
     """Why a monitoring callback's decision in `case` rests on float32 rounding, or None.
 
@@ -506,6 +539,9 @@ def main():
     start = time.time()
     for seed in range(args.seed, args.seed + args.count):
         case = draw_case(seed)
+        if case["family"] == "fit" and generator_accuracy_bug(case):
+            dropped.append(f"{case['id']}: tf_keras's accuracy on generator data (generator_accuracy_bug)")
+            continue
         try:
             record(keras, case)
         except Exception as exc:  # the recorder itself failed: drop the case and say so

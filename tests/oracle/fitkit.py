@@ -187,11 +187,34 @@ def build_callback(keras, spec, folder):
     return build_object(keras, {"module": "callbacks", "name": spec["name"], "args": args})
 
 
+def batches_of(keras, x, y, batch_size, kind):
+    """`(x, y)` in batches as a `keras.utils.Sequence` (kind "sequence"), a one-pass Python generator
+    ("generator": its length unknown to `fit`) or an endless one ("looping", used with `steps_per_epoch`)."""
+    starts = range(0, len(x), batch_size)
+    if kind == "generator":
+        return ((x[i:i + batch_size], y[i:i + batch_size]) for i in starts)
+    if kind == "looping":
+        return ((x[i:i + batch_size], y[i:i + batch_size]) for _ in iter(int, 1) for i in starts)
+
+    class Batches(keras.utils.Sequence):
+        def __len__(self):
+            return len(starts)
+
+        def __getitem__(self, index):
+            i = starts[index]
+            return x[i:i + batch_size], y[i:i + batch_size]
+
+    return Batches()
+
+
 def _call(model, op, kwargs, arrays, callbacks):
     kw = dict(kwargs)
     for key in ("x", "y"):
         if key in kw:
             kw[key] = _arrays(kw[key], arrays)
+    if "batches" in kw:  # x and y served by a Sequence or a generator
+        kind, size = kw.pop("batches")
+        kw["x"] = batches_of(_keras_of(model), kw["x"], kw.pop("y"), size, kind)
     if "validation_data" in kw:
         kw["validation_data"] = tuple(_arrays(r, arrays) for r in kw["validation_data"])
     if op == "summary":
@@ -207,6 +230,12 @@ def _call(model, op, kwargs, arrays, callbacks):
         model.predict(callbacks=callbacks, **kw)
         return None
     raise ValueError(f"unknown op {op!r}")
+
+
+def _keras_of(model):
+    import importlib
+
+    return importlib.import_module(type(model).__module__.split(".")[0])
 
 
 def _screen(text, folder):
