@@ -496,6 +496,8 @@ def test_reduce_lr_on_plateau(capsys):
     assert h.history["lr"] == pytest.approx([0.1, 0.1, 0.1, 0.05, 0.05, 0.025, 0.025, 0.02])
     out = capsys.readouterr().out
     assert "\nEpoch 3: ReduceLROnPlateau reducing learning rate to 0.05000000074505806.\n" in out
+    # the floor as given, not its float32 (tf_keras 2.21: max(float32 rate * factor, min_lr))
+    assert "\nEpoch 7: ReduceLROnPlateau reducing learning rate to 0.02.\n" in out
     assert model.optimizer.learning_rate == pytest.approx(0.02)
     with pytest.raises(ValueError, match="factor >= 1.0"):
         ReduceLROnPlateau(factor=1.5)
@@ -569,3 +571,59 @@ def test_callbacks_are_registered():
                  "LearningRateScheduler", "ReduceLROnPlateau", "TerminateOnNaN", "LambdaCallback",
                  "BackupAndRestore"):
         assert table[name] is getattr(cb_module, name)
+
+
+def test_each_hook_call_hands_callbacks_a_copy_of_the_logs():
+    """tf_keras 2.21 (fit-output oracle): a key a callback adds in on_epoch_end (ReduceLROnPlateau's `lr`) reaches
+    the later callbacks and History, but not the logs of on_train_end; one added to a batch's logs does not reach
+    the epoch's."""
+    import kerasish as keras
+
+    seen = {}
+
+    class AddsKeys(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            logs["added_in_batch"] = 1.0
+
+    class Records(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            seen["epoch"] = list(logs)
+
+        def on_train_end(self, logs=None):
+            seen["train_end"] = list(logs)
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    history = model.fit(np.zeros((4, 2)), np.zeros((4, 1)), epochs=2, verbose=0,
+                        callbacks=[AddsKeys(), ReduceLROnPlateau(monitor="loss"), Records()])
+    assert seen == {"epoch": ["loss", "lr"], "train_end": ["loss"]}
+    assert list(history.history) == ["loss", "lr"]
+
+
+def test_csv_logger_writes_the_learning_rate_as_float32(tmp_path):
+    """tf_keras 2.21 logs `lr` as the optimizer's float32 and CSVLogger writes it as numpy prints it ('0.05'),
+    the metrics, which it converts to Python floats, with all their digits."""
+    import kerasish as keras
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, kernel_initializer="ones")])
+    model.compile(keras.optimizers.SGD(0.05), "mse")
+    path = tmp_path / "log.csv"
+    model.fit(np.ones((4, 2)), np.zeros((4, 1)), epochs=1, verbose=0,
+              callbacks=[LearningRateScheduler(lambda epoch, lr: lr), CSVLogger(str(path))])
+    header, row = path.read_text().splitlines()
+    assert header == "epoch,loss,lr,val_loss,val_lr"  # val_ columns reserved for a later validation
+    assert row.split(",")[2] == "0.05"
+    assert row.split(",")[1] == str(float(np.float32(row.split(",")[1])))  # a Python float's repr
+
+
+def test_verbose_2_counts_the_batches_of_a_generator(capsys):
+    """tf_keras 2.21 prints `5/5 - 0s - loss: ...` for a generator of unknown length at verbose=2 (we printed 0/0)."""
+    import kerasish as keras
+
+    x, y = np.ones((20, 2), "float32"), np.zeros((20, 1), "float32")
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    model.fit(((x[i:i + 4], y[i:i + 4]) for i in range(0, 20, 4)), verbose=2)
+    model.evaluate(((x[i:i + 4], y[i:i + 4]) for i in range(0, 20, 4)), verbose=2)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line[:6] for line in lines] == ["5/5 - ", "5/5 - "]

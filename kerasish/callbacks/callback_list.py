@@ -14,6 +14,16 @@ from .history import History
 from .progbar_logger import ProgbarLogger
 
 
+def _own_copy(logs):
+    """The logs one hook call hands its callbacks: a copy (of the same type: `MetricLogs` keeps answering old
+    metric names), as tf.keras hands each call a converted copy. A key a callback adds (ReduceLROnPlateau's
+    `lr`) reaches the later callbacks of that call, History included, but not the caller's dict, so it is not
+    in the logs `on_train_end` receives, nor in the epoch logs `fit` builds from the last batch's."""
+    if logs is None:
+        return {}
+    return logs.copy() if isinstance(logs, dict) else dict(logs)
+
+
 class CallbackList:
     """Calls each hook on a list of callbacks, in order.
 
@@ -139,36 +149,36 @@ class CallbackList:
 
     # -- hooks --------------------------------------------------------------------------------
     def on_train_begin(self, logs=None):
-        logs = {} if logs is None else logs
+        logs = _own_copy(logs)
         for hook in self._build_hooks()["on_train_begin"]:  # callbacks may have changed between fits
             hook(logs)
 
     def on_train_end(self, logs=None):
-        logs = {} if logs is None else logs
+        logs = _own_copy(logs)
         for hook in self._table()["on_train_end"]:
             hook(logs)
 
     def on_epoch_begin(self, epoch, logs=None):
-        logs = {} if logs is None else logs
+        logs = _own_copy(logs)
         for hook in self._table()["on_epoch_begin"]:
             hook(epoch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = {} if logs is None else logs
+        logs = _own_copy(logs)
         for hook in self._table()["on_epoch_end"]:
             hook(epoch, logs)
 
     def on_train_batch_begin(self, batch, logs=None):
         hooks = self._table()["on_train_batch_begin"]
         if hooks:
-            logs = {} if logs is None else logs
+            logs = _own_copy(logs)
             for hook in hooks:
                 hook(batch, logs)
 
     def on_train_batch_end(self, batch, logs=None):
         hooks = self._table()["on_train_batch_end"]
         if hooks:
-            logs = {} if logs is None else logs
+            logs = _own_copy(logs)
             for hook in hooks:
                 hook(batch, logs)
 
@@ -176,49 +186,49 @@ class CallbackList:
     on_batch_end = on_train_batch_end
 
     def on_test_begin(self, logs=None):
-        logs = {} if logs is None else logs
+        logs = _own_copy(logs)
         for hook in self._table()["on_test_begin"]:
             hook(logs)
 
     def on_test_end(self, logs=None):
-        logs = {} if logs is None else logs
+        logs = _own_copy(logs)
         for hook in self._table()["on_test_end"]:
             hook(logs)
 
     def on_test_batch_begin(self, batch, logs=None):
         hooks = self._table()["on_test_batch_begin"]
         if hooks:
-            logs = {} if logs is None else logs
+            logs = _own_copy(logs)
             for hook in hooks:
                 hook(batch, logs)
 
     def on_test_batch_end(self, batch, logs=None):
         hooks = self._table()["on_test_batch_end"]
         if hooks:
-            logs = {} if logs is None else logs
+            logs = _own_copy(logs)
             for hook in hooks:
                 hook(batch, logs)
 
     def on_predict_begin(self, logs=None):
-        logs = {} if logs is None else logs
+        logs = _own_copy(logs)
         for hook in self._table()["on_predict_begin"]:
             hook(logs)
 
     def on_predict_end(self, logs=None):
-        logs = {} if logs is None else logs
+        logs = _own_copy(logs)
         for hook in self._table()["on_predict_end"]:
             hook(logs)
 
     def on_predict_batch_begin(self, batch, logs=None):
         hooks = self._table()["on_predict_batch_begin"]
         if hooks:
-            logs = {} if logs is None else logs
+            logs = _own_copy(logs)
             for hook in hooks:
                 hook(batch, logs)
 
     def on_predict_batch_end(self, batch, logs=None):
         hooks = self._table()["on_predict_batch_end"]
         if hooks:
-            logs = {} if logs is None else logs
+            logs = _own_copy(logs)
             for hook in hooks:
                 hook(batch, logs)

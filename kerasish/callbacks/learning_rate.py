@@ -93,7 +93,7 @@ class LearningRateScheduler(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
-            logs["lr"] = _get_learning_rate(self.model)
+            logs["lr"] = np.float32(_get_learning_rate(self.model))  # the float32 tf_keras logs: CSV shows 0.05
 
 
 @register_builtin("callback")
@@ -159,7 +159,7 @@ class ReduceLROnPlateau(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs if logs is not None else {}
-        logs["lr"] = _get_learning_rate(self.model)
+        logs["lr"] = np.float32(_get_learning_rate(self.model))  # the float32 tf_keras logs: CSV shows 0.05
         current = logs.get(self.monitor)
         if current is None:
             warn(f"Learning rate reduction is conditioned on metric `{self.monitor}` which is not "
@@ -175,11 +175,12 @@ class ReduceLROnPlateau(Callback):
         elif not self.in_cooldown():
             self.wait += 1
             if self.wait >= self.patience:
-                # tf_keras holds the rate as float32; the printed value is that float32's repr.
+                # tf_keras holds the rate as float32; the printed value is that float32's repr, or
+                # `min_lr` itself as given when the floor wins ("reducing learning rate to 0.01.").
                 old_lr = np.float32(_get_learning_rate(self.model))
                 if old_lr > np.float32(self.min_lr):
                     new_lr = old_lr * np.float32(self.factor)
-                    new_lr = max(new_lr, np.float32(self.min_lr))
+                    new_lr = max(new_lr, self.min_lr)
                     _set_learning_rate(self.model, float(new_lr))
                     if self.verbose > 0:
                         _print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr}.")

@@ -11,6 +11,7 @@ import os
 
 import numpy as np
 
+from ..backend.tensor import Tensor
 from ..backend.user_warnings import warn
 from ..utils.serialization import register_builtin
 from .callback import Callback, _to_python
@@ -64,7 +65,10 @@ class CSVLogger(Callback):
         logs = logs or {}
 
         def handle_value(k):
-            k = _to_python(k)
+            # An engine tensor becomes a Python number (written with all its digits, as tf.keras writes the
+            # metrics it converts); a numpy scalar stays one, written as numpy prints it (`lr`: 0.05).
+            if isinstance(k, Tensor):
+                k = _to_python(k)
             is_zero_dim_ndarray = isinstance(k, np.ndarray) and k.ndim == 0
             if isinstance(k, str):
                 return k

@@ -66,14 +66,16 @@ class ProgbarLogger(Callback):
             self.target = params.get("steps")  # None: inferred at the end of the first epoch
             self._unit = "step"
 
+    # verbose=2 prints once per epoch, but still counts the batches when their number is unknown (a
+    # generator): its line then says `5/5`, as tf_keras's does, not `0/0`.
     def _implements_train_batch_hooks(self):
-        return self.verbose == 1
+        return self.verbose == 1 or self.target is None
 
     def _implements_test_batch_hooks(self):
-        return self.verbose == 1
+        return self.verbose == 1 or self.target is None
 
     def _implements_predict_batch_hooks(self):
-        return self.verbose == 1
+        return self.verbose == 1 or self.target is None
 
     def on_train_begin(self, logs=None):
         # Validation inside `fit` is silent: its results appear on the epoch's line.

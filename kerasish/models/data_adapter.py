@@ -96,16 +96,25 @@ def check_sample_counts(x_flat, y_flat, sw_flat):
 class ArrayBatches:
     """Batches of in-memory arrays: shuffled batches gathered with `take`, unshuffled ones as views."""
 
-    def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, steps=None):
+    def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, steps=None, passes=1):
         self.x_flat, self.rebuild_x = flatten_arrays(x)
         self.y_flat, self.rebuild_y = flatten_arrays(y)
         self.sw_flat, self.rebuild_sw = flatten_arrays(sample_weight)
         self.n = check_sample_counts(self.x_flat, self.y_flat, self.sw_flat)
         if self.n == 0 and self.x_flat:
             raise ValueError("Expected input data to be non-empty: x has 0 samples.")
+        if batch_size is None:  # tf.keras: with `steps` given, batches that cover the data in that many steps
+            batch_size = max(1, math.ceil(self.n / steps)) if steps else 32
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.steps = int(math.ceil(self.n / self.batch_size)) if steps is None else int(steps)
+        # With a number of steps given, tf.keras reads the arrays as one stream of `passes` passes
+        # (a fit's epochs, each pass reshuffled, each ending with its partial batch) that `epoch()`
+        # takes `steps` batches from at a time: an epoch starts where the last one stopped, so
+        # `steps_per_epoch` smaller than a pass still reaches every sample over the epochs.
+        self.passes = passes
+        self._stream = None if steps is None else self._stream_of_batches()
+        self.exhausted = False
 
     def __len__(self):
         return self.steps
@@ -141,7 +150,25 @@ class ArrayBatches:
                      "(e.g. np.nan_to_num, or drop those rows) before calling fit.")
 
     def epoch(self):
-        """Yield (x, y, sample_weight) batches for one pass over the data."""
+        """Yield (x, y, sample_weight) batches for one epoch: one pass over the data, or the next `steps`
+        batches of the stream when `steps` was given (fewer, and `exhausted` set, when the stream ends)."""
+        if self._stream is None:
+            yield from self._one_pass()
+            return
+        for _ in range(self.steps):
+            batch = next(self._stream, None)
+            if batch is None:
+                self.exhausted = True
+                return
+            yield batch
+
+    def _stream_of_batches(self):
+        passes = 0
+        while self.passes is None or passes < self.passes:
+            yield from self._one_pass()
+            passes += 1
+
+    def _one_pass(self):
         arrays = self.x_flat + self.y_flat + self.sw_flat
         if self.shuffle:
             order = config.rng().permutation(self.n)
@@ -155,8 +182,7 @@ class ArrayBatches:
                 order = np.concatenate([rng.permutation(b) for b in blocks])
         nx, ny = len(self.x_flat), len(self.y_flat)
         bs = self.batch_size
-        for step in range(self.steps):
-            start = (step * bs) % max(self.n, 1)
+        for start in range(0, self.n, bs):
             stop = min(start + bs, self.n)
             if self.shuffle:
                 rows = order[start:stop]

@@ -387,7 +387,6 @@ def _make_batches(x, y=None, sample_weight=None, batch_size=None, shuffle=False,
                                 use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size)
     if x is None:
         raise ValueError("No input data: pass `x` (numpy arrays, a list/dict of arrays, a generator or a Sequence).")
-    batch_size = 32 if batch_size is None else batch_size
     return ArrayBatches(x, y, sample_weight, batch_size=batch_size, shuffle=shuffle, steps=steps)
 
 
@@ -480,7 +479,7 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
                                  f"`(x_val, y_val)`. Received: validation_data={type(validation_data).__name__}")
             vx, vy = validation_data[0], _prepare_targets(model, validation_data[1])
             vsw = validation_data[2] if len(validation_data) == 3 else None
-            val_batches = ArrayBatches(vx, vy, vsw, batch_size=validation_batch_size or batch_size or 32,
+            val_batches = ArrayBatches(vx, vy, vsw, batch_size=validation_batch_size or batch_size,
                                        shuffle=False, steps=validation_steps)
 
     epochs = int(epochs)
@@ -497,6 +496,8 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
     skip_steps = int(getattr(model, "_initial_step_override", None) or 0)
     model.__dict__["_initial_epoch_override"] = None
     model.__dict__["_initial_step_override"] = None
+    if isinstance(batches, ArrayBatches):
+        batches.passes = epochs - initial_epoch  # tf.keras's stream holds one pass per epoch to run
     interrupt = _DeferredInterrupt().install()
     try:
         for epoch in range(initial_epoch, epochs):
@@ -519,6 +520,9 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
                 if model.stop_training:
                     break
             insufficient = False
+            if isinstance(batches, ArrayBatches) and batches.exhausted:
+                data_adapter.warn_ran_out(batches.steps, epochs)
+                insufficient = True
             if isinstance(batches, GeneratorBatches):
                 batches.end_epoch()
                 if not batches.is_sequence:
@@ -642,7 +646,8 @@ def predict(model, x, batch_size=None, verbose="auto", steps=None, callbacks=Non
             use_multiprocessing=False):
     verbose = _resolve_verbose(verbose)
     batch_size = _check_batch_size(batch_size)
-    if not callbacks and verbose == 0 and not is_dataset_like(x) and type(model).predict_step is _base_predict_step():
+    if (not callbacks and verbose == 0 and steps is None and not is_dataset_like(x)
+            and type(model).predict_step is _base_predict_step()):
         return _fast_predict(model, x, batch_size or 32)
     batches = _make_batches(x, None, None, batch_size, False, steps, workers, use_multiprocessing,
                             max_queue_size, model)

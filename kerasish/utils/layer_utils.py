@@ -59,6 +59,19 @@ def _is_sequential_like(model):
     return True
 
 
+def _own_nodes(layer) -> int:
+    """1 when `layer` is a model whose node 0 links its own inputs to its outputs (Keras 2.2's layout, which
+    kerasish keeps for configs), else 0: tf_keras's summary numbers only the nodes of calls, so a nested
+    model's first call is `[0]` there."""
+    nodes = getattr(layer, "_inbound_nodes", None)
+    if not nodes or not getattr(layer, "_is_graph_network", False):
+        return 0
+    own_outputs = getattr(layer, "outputs", None) or []
+    first = nodes[0].outputs
+    first = list(first) if isinstance(first, (list, tuple)) else [first]
+    return int(len(first) == len(own_outputs) and all(a is b for a, b in zip(first, own_outputs)))
+
+
 def print_summary(model, line_length=None, positions=None, print_fn=None, expand_nested=False,
                   show_trainable=False):
     """Print the summary table of `model` (see `Model.summary`)."""
@@ -74,8 +87,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
         positions = positions or [0.3, 0.6, 0.7, 1.0]  # tf_keras 2.x (Keras 2.3.1: .33, .55, .67)
         header = ["Layer (type)", "Output Shape", "Param #", "Connected to"]
         relevant = {id(n) for nodes in model._nodes_by_depth.values() for n in nodes}
-    if positions[-1] <= 1:
-        positions = [int(line_length * p) for p in positions]
+    positions = [int(line_length * p) for p in positions] if positions[-1] <= 1 else list(positions)
     if show_trainable:
         line_length += 11
         positions.append(line_length)
@@ -103,7 +115,9 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
                     line += "|" * nested_level + " "
                 line += fit + (" " * space if space else "")
                 left[col] = left[col][cutoff:]
-                line += " " * (positions[col] - len(line) - (nested_level if nested_level else 0))
+                # only the last column makes room for the closing bars of a nested row (tf_keras's rule)
+                last = col == len(positions) - 1
+                line += " " * (positions[col] - len(line) - (nested_level if last else 0))
             line += "|" * nested_level
             print_fn(line)
 
@@ -126,6 +140,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
                 if relevant is not None and id(node) not in relevant:
                     continue
                 for inbound_layer, node_index, tensor_index, _ in node.iterate_inbound():
+                    node_index -= _own_nodes(inbound_layer)
                     connections.append(f"{inbound_layer.name}[{node_index}][{tensor_index}]")
             fields.append(connections if connections else "[]")
         if show_trainable:
@@ -137,11 +152,15 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
             for i, sub in enumerate(inner):
                 print_layer(sub, nested_level + 1, i == len(inner) - 1)
             print_fn("|" * nested_level + "¯" * (line_length - 2 * nested_level) + "|" * nested_level)
+            is_nested_last = True  # tf_keras prints no blank row after an expanded model's closing line
         if not is_nested_last:
             print_fn("|" * nested_level + " " * (line_length - 2 * nested_level) + "|" * nested_level)
 
     print_fn(f'Model: "{model.name}"')
     print_fn("_" * line_length)
+    if len(positions) < len(header):  # where tf_keras fails with an IndexError from inside print_row
+        raise ValueError(f"summary: `positions` gives {len(positions)} column ends but this model's table has "
+                         f"{len(header)} columns ({', '.join(header)}); received positions={positions}")
     print_row(header)
     print_fn("=" * line_length)
     for layer in model.layers:

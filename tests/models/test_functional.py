@@ -353,3 +353,13 @@ def test_clone_model_uses_input_tensors_and_clone_function():
     assert seq_clone.output_shape == (4, 2) and seq_clone.layers[-1].k == 0.5
     with pytest.raises(ValueError, match="Keras tensors"):
         keras.models.clone_model(model, input_tensors=[np.ones((5, 4)), np.ones((5, 4))])
+
+
+def test_summary_positions_too_few_for_the_columns_is_a_clear_error():
+    """tf_keras fails with a bare IndexError; kerasish names the argument (after the same title lines)."""
+    lines = []
+    positions = [0.4, 0.7, 1.0]
+    with pytest.raises(ValueError, match="`positions` gives 3 column ends but this model's table has 4 columns"):
+        _two_io().summary(positions=positions, print_fn=lines.append)
+    assert lines[0].startswith('Model: "') and len(lines) == 2
+    assert positions == [0.4, 0.7, 1.0]

@@ -408,3 +408,48 @@ def test_target_tensors_refused_at_compile():
     with pytest.raises(ValueError, match="target_tensors"):
         model.compile("rmsprop", "mse", target_tensors=[keras.backend.variable(np.ones((10, 4)))])
     model.compile("rmsprop", "mse", target_tensors=None)
+
+
+def _batches_seen(steps_per_epoch, epochs, initial_epoch=0):
+    """The rows of `arange(10)` each training step of an unshuffled fit receives (batch size 3)."""
+    x = np.arange(10, dtype="float32").reshape(10, 1)
+    model = keras.Sequential([keras.Input((1,)), layers.Dense(1, use_bias=False)])
+    model.compile(keras.optimizers.SGD(0.001), "mae")
+    seen, step = [], model.train_step
+
+    def recording_step(data):
+        seen.append(np.asarray(data[0]).ravel().astype(int).tolist())
+        return step(data)
+
+    model.train_step = recording_step
+    history = model.fit(x, x, batch_size=3, epochs=epochs, steps_per_epoch=steps_per_epoch, initial_epoch=initial_epoch,
+                        shuffle=False, verbose=0)
+    return seen, history.epoch
+
+
+def test_steps_per_epoch_reads_arrays_as_one_stream_across_epochs():
+    """tf_keras 2.21 (recorded with run_eagerly=True): an epoch of `steps_per_epoch` batches starts where the last
+    one stopped, each pass over the arrays ending with its partial batch, so every sample is reached; the stream
+    holds one pass per epoch to run, and training stops with a warning when it runs out."""
+    stream = [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9], [0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]
+    assert _batches_seen(2, 3) == (stream[:6], [0, 1, 2])
+    assert _batches_seen(3, 3, initial_epoch=1) == (stream[:6], [1, 2])
+    with pytest.warns(UserWarning, match="ran out of data"):
+        assert _batches_seen(5, 2) == (stream, [0, 1])
+
+
+def test_steps_without_batch_size_sizes_batches_to_cover_the_data():
+    """tf_keras 2.21: with `steps` and no batch size, arrays are cut into batches of ceil(n / steps) (not 32), and
+    predict with `steps` returns only those steps' rows."""
+    x = np.arange(40, dtype="float32").reshape(40, 1)
+    model = keras.Sequential([keras.Input((1,)), layers.Dense(1)])
+    model.compile("sgd", "mse")
+    sizes = []
+
+    class BatchSizes(keras.callbacks.Callback):
+        def on_predict_batch_end(self, batch, logs=None):
+            sizes.append(len(logs["outputs"]))
+
+    assert model.predict(x, steps=2, verbose=0, callbacks=[BatchSizes()]).shape == (40, 1)
+    assert sizes == [20, 20]
+    assert model.predict(x, steps=2, batch_size=8, verbose=0).shape == (16, 1)

@@ -85,11 +85,21 @@ def build_object(keras, spec):
     return spec
 
 
+def build_layer(keras, spec):
+    """A layer from its spec, or a whole model used as a layer: `{"submodel": model spec, "trainable": bool}`."""
+    if "submodel" in spec:
+        inner = build_model(keras, spec["submodel"])
+        inner.trainable = spec.get("trainable", True)
+        return inner
+    return build_object(keras, spec)
+
+
 def build_model(keras, spec):
-    """A Sequential or Functional model from its spec (see make_oracle.py for the shapes it takes)."""
+    """A Sequential or Functional model from its spec (see make_oracle.py for the shapes it takes; a layer or
+    a Functional node may also be a nested model, see `build_layer`)."""
     if spec["type"] == "sequential":
         head = [keras.Input(shape=tuple(spec["input_shape"]), dtype=spec.get("input_dtype", "float32"))]
-        return keras.Sequential(head + [build_object(keras, layer) for layer in spec["layers"]])
+        return keras.Sequential(head + [build_layer(keras, layer) for layer in spec["layers"]])
     tensors = {}
     inputs = []
     for i, inp in enumerate(spec["inputs"]):
@@ -97,7 +107,7 @@ def build_model(keras, spec):
         tensors[f"in{i}"] = t
         inputs.append(t)
     for node in spec["nodes"]:
-        layer = build_object(keras, node["layer"])
+        layer = build_layer(keras, node.get("layer", node))
         args = [tensors[r] for r in node["inputs"]]
         kwargs = node.get("kwargs", {})
         tensors[node["id"]] = layer(args, **kwargs) if node.get("as_list") else layer(*args, **kwargs)
