@@ -353,3 +353,33 @@ def test_clone_model_uses_input_tensors_and_clone_function():
     assert seq_clone.output_shape == (4, 2) and seq_clone.layers[-1].k == 0.5
     with pytest.raises(ValueError, match="Keras tensors"):
         keras.models.clone_model(model, input_tensors=[np.ones((5, 4)), np.ones((5, 4))])
+
+
+def test_model_subclass_called_with_inputs_and_outputs_is_functional():
+    # Deep Learning with Python ch. 7: `class CustomModel(keras.Model)` overrides only train_step and is
+    # built as `CustomModel(inputs, outputs)`; tf_keras 2.21 rebases the class on Functional (same
+    # type, named "custom_model") and fit runs the overridden step over the graph network.
+    steps = []
+
+    class CustomModel(keras.Model):
+        def train_step(self, data):
+            steps.append(1)
+            return super().train_step(data)
+
+    class Scaled(keras.Model):
+        def __init__(self, inputs, outputs, scale=2.0, **kwargs):
+            super().__init__(inputs, outputs, **kwargs)
+            self.scale = scale
+
+    inputs = keras.Input((3,))
+    outputs = layers.Dense(1, kernel_initializer="ones")(inputs)
+    model = CustomModel(inputs, outputs)
+    assert type(model) is CustomModel and model.name.startswith("custom_model")
+    assert [layer.name for layer in model.layers][1:] == [outputs._keras_history[0].name]
+    x = np.arange(12, dtype="float32").reshape(4, 3)
+    np.testing.assert_allclose(model.predict(x, verbose=0)[:, 0], x.sum(1))
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, np.zeros((4, 1)), batch_size=2, epochs=1, verbose=0)
+    assert len(steps) == 2
+    scaled = Scaled(inputs=inputs, outputs=outputs, name="s")
+    assert (scaled.name, scaled.scale, len(scaled.weights)) == ("s", 2.0, 2)
