@@ -383,3 +383,31 @@ def test_model_subclass_called_with_inputs_and_outputs_is_functional():
     assert len(steps) == 2
     scaled = Scaled(inputs=inputs, outputs=outputs, name="s")
     assert (scaled.name, scaled.scale, len(scaled.weights)) == ("s", 2.0, 2)
+
+
+def test_sequential_without_input_relaxes_its_inferred_shape():
+    # tf_keras 2.21: a Sequential built from its first call's shape (3, 2, 4) and then called on (1, 3, 4)
+    # is rebuilt for (None, None, 4); the last axis still has to match the Dense kernel.
+    seq = keras.Sequential([layers.Dense(2, kernel_initializer="ones")])
+    assert seq(np.ones((3, 2, 4), "float32")).shape == (3, 2, 2)
+    np.testing.assert_allclose(np.asarray(seq(np.ones((1, 3, 4), "float32"))), np.full((1, 3, 2), 4.0))
+    assert tuple(seq.inputs[0].shape) == (None, None, 4)
+    with pytest.raises(ValueError, match="4"):
+        seq(np.ones((1, 3, 5), "float32"))
+
+
+def test_sequential_first_called_inside_a_custom_layer_on_a_variable_length_input():
+    # Deep Learning with Python ch. 11's TransformerEncoder: a Sequential projection inside a layer applied
+    # to Input(shape=(None,)) embeddings; tf_keras builds it then, for (None, None, 4) inputs.
+    class Encoder(layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.proj = keras.Sequential([layers.Dense(8, activation="relu"), layers.Dense(4)])
+
+        def call(self, inputs):
+            return inputs + self.proj(inputs)
+
+    inputs = keras.Input((None,), dtype="int64")
+    model = keras.Model(inputs, Encoder()(layers.Embedding(50, 4)(inputs)))
+    for length in (3, 5):
+        assert model(np.arange(length)[None]).shape == (1, length, 4)
