@@ -411,3 +411,30 @@ def test_sequential_first_called_inside_a_custom_layer_on_a_variable_length_inpu
     model = keras.Model(inputs, Encoder()(layers.Embedding(50, 4)(inputs)))
     for length in (3, 5):
         assert model(np.arange(length)[None]).shape == (1, length, 4)
+
+
+def test_layers_made_while_a_model_is_built_count_names_apart():
+    # tf_keras 2.21 builds a layer called on Keras tensors inside one global graph with its own name
+    # counters: MultiHeadAttention's Dropout/Softmax and a Dense made in a custom build() are "dropout",
+    # "softmax", "dense" there, and the user's own next Dropout()/Dense() are "dropout"/"dense" too
+    # (names checked against tf_keras 2.21; DLwP2 ch11's summary shows "dropout" after a TransformerEncoder).
+    keras.backend.clear_session()
+
+    class Lazy(layers.Layer):
+        def build(self, input_shape):
+            self.inner = layers.Dense(3)
+
+        def call(self, inputs):
+            return self.inner(inputs)
+
+    inputs = keras.Input((5, 4))
+    attention = layers.MultiHeadAttention(num_heads=2, key_dim=4)
+    lazy = Lazy()
+    x = lazy(attention(inputs, inputs))
+    model = keras.Model(inputs, layers.Dense(2)(layers.Dropout(0.1)(x)))
+    assert [layer.name for layer in model.layers] == [
+        "input_1", "multi_head_attention", "lazy", "dropout", "dense"]
+    assert (attention._dropout_layer.name, attention._softmax.name, lazy.inner.name) == ("dropout", "softmax", "dense")
+    eager = Lazy()
+    eager(np.ones((1, 4), "float32"))  # built on values: the process's counters
+    assert (eager.inner.name, layers.Dense(1).name, layers.Softmax().name) == ("dense_1", "dense_2", "softmax")
