@@ -17,6 +17,8 @@ _IMAGE_DATA_FORMAT = "channels_last"
 _LEARNING_PHASE = None  # None: decided by the caller (fit sets training=True)
 _MANUAL_VAR_INIT = False
 _UIDS = collections.defaultdict(int)
+_GRAPH_UIDS = collections.defaultdict(int)  # the counters of Keras 2's functional-construction graph
+_IN_GRAPH = [False]
 
 # One seeded generator for every random draw in the engine (initializers, dropout, shuffling).
 _RNG = np.random.default_rng()
@@ -120,6 +122,7 @@ def get_uid(prefix: str = "") -> int:
 def reset_uids() -> None:
     """Restart every `get_uid` counter."""
     _UIDS.clear()
+    _GRAPH_UIDS.clear()
 
 
 @contextlib.contextmanager
@@ -145,6 +148,35 @@ def fresh_uids():
     finally:
         _UIDS = saved
 
+
+
+@contextlib.contextmanager
+def graph_uids():
+    """Inside the block, automatic names come from the counters of Keras 2's graph for building models.
+
+    tf_keras builds a layer called on Keras tensors (and runs its call) inside one global graph, whose
+    name counters are not the eager ones: a Dropout that MultiHeadAttention makes in its build while a
+    functional model is built is "dropout" there, and the user's next `Dropout()` is "dropout" too.
+    The graph's counters go on from one model to the next until `clear_session`.
+
+    Example:
+        >>> from kerasish.backend import config
+        >>> config.reset_uids()
+        >>> with config.graph_uids():
+        ...     config.get_uid("softmax")
+        1
+        >>> config.get_uid("softmax")
+        1
+    """
+    global _UIDS
+    if _IN_GRAPH[0]:
+        yield
+        return
+    saved, _UIDS, _IN_GRAPH[0] = _UIDS, _GRAPH_UIDS, True
+    try:
+        yield
+    finally:
+        _UIDS, _IN_GRAPH[0] = saved, False
 
 def clear_session() -> None:
     """Reset automatic names and collect garbage (as Keras 3's `clear_session(free_memory=True)`): models are

@@ -19,6 +19,7 @@ Example:
     ['mha/query/kernel:0', 'mha/query/bias:0']
 """
 import collections.abc
+import contextlib
 import math
 import re
 import string
@@ -30,10 +31,11 @@ from ..backend.ops import linalg
 from ..backend.ops import math as m
 from ..backend.ops import nn
 from ..backend.ops import shape as s
+from ..backend import config
 from ..backend.ops.core import tensor_and_array
 from ..backend.tensor import Tensor
 from ..utils.serialization import register_builtin
-from .layer import Layer
+from .layer import Layer, is_symbolic
 from ..backend.user_warnings import warn
 
 __all__ = ["Attention", "AdditiveAttention", "MultiHeadAttention", "EinsumDense"]
@@ -689,7 +691,9 @@ class MultiHeadAttention(Layer):
             raise TypeError(f'MultiHeadAttention layer "{self.name}" needs a `value`: call it as '
                             "mha(query, value) or mha(query, value, key).")
         if not self._built_from_signature:
-            self._build_from_signature(query, value, key)
+            # on Keras tensors tf_keras builds inside its graph: the sublayers are named by its counters
+            with config.graph_uids() if is_symbolic(query) else contextlib.nullcontext():
+                self._build_from_signature(query, value, key)
         self._scores_requested = bool(kwargs.get("return_attention_scores", len(args) > 3 and args[3]))
         try:
             return super().__call__(query, *args, **kwargs)

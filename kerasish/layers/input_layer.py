@@ -456,6 +456,11 @@ def symbolic_call(layer, inputs, args, kwargs):
     if captures is not None:
         return layer(substitute_captures(inputs, captures), *substitute_captures(tuple(args), captures),
                      **substitute_captures(kwargs, captures))
+    with config.graph_uids():  # layers made in its build or call are named as in tf_keras's graph
+        return _record_call(layer, inputs, args, kwargs)
+
+
+def _record_call(layer, inputs, args, kwargs):
     call_args = (inputs,) + tuple(args)
     if not layer.built:
         shapes = map_structure(lambda t: tuple(t.shape) if is_symbolic(t) else np.shape(t), inputs)

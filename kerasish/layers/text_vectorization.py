@@ -56,6 +56,14 @@ def ngrams(tokens, widths, separator=" "):
     return out
 
 
+
+def _is_one_text(inputs) -> bool:
+    """A single string (a Python str/bytes or a 0-d array or tensor), not a batch of them."""
+    if isinstance(inputs, (str, bytes)):
+        return True
+    array = inputs.array if isinstance(inputs, Tensor) else inputs
+    return isinstance(array, np.ndarray) and array.ndim == 0
+
 @register_builtin("layer")
 class TextVectorization(PreprocessingLayer):
     """Turns text into token indices, multi-hot/count/TF-IDF vectors, with a vocabulary from `adapt`.
@@ -185,6 +193,12 @@ class TextVectorization(PreprocessingLayer):
 
     # -- call -----------------------------------------------------------------------------------
     def call(self, inputs):
+        out = self._vectorize(inputs)
+        if self._split is not None and _is_one_text(inputs):
+            return Tensor(out.array[0])  # one text, not a batch: tf_keras returns that text's row alone
+        return out
+
+    def _vectorize(self, inputs):
         processed = self._preprocess(inputs)
         lookup = self._lookup_layer
         if self._output_mode is None:

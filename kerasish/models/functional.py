@@ -449,9 +449,10 @@ class Functional(Model):
     @interfaces.legacy_model_constructor_support
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         if name is None:
-            from ..layers.layer import unique_layer_name
+            from ..layers.layer import to_snake_case, unique_layer_name
 
-            name = unique_layer_name("model")
+            # "model" for keras.Model(inputs, outputs); a subclass called with inputs/outputs is named after its class
+            name = unique_layer_name("model" if type(self) is Functional else to_snake_case(type(self).__name__))
         super().__init__(name=name, trainable=trainable, **kwargs)
         self._init_graph_network(inputs, outputs)
 

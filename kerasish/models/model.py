@@ -30,6 +30,26 @@ from ..backend.user_warnings import warn
 from ..legacy import interfaces
 
 
+
+def _is_functional_init(args, kwargs) -> bool:
+    """tf_keras's test for `Model.__init__` arguments that describe a graph network: inputs and outputs."""
+    return (len(args) == 2 or (len(args) == 1 and "outputs" in kwargs)
+            or ("inputs" in kwargs and "outputs" in kwargs))
+
+
+def _inject_functional_class(cls, functional):
+    """Rebase `cls` (a Model subclass) on `functional` in place of `Model`, as tf_keras does.
+
+    tf_keras rewrites the class's bases, so `type(model) is CustomModel` still holds and later
+    `CustomModel(inputs, outputs)` calls build functional models directly.
+    """
+    if cls is Model:
+        return functional
+    if not isinstance(cls, type) or not issubclass(cls, Model) or issubclass(cls, functional):
+        return cls  # a mixin outside Keras, or already functional
+    cls.__bases__ = tuple(_inject_functional_class(base, functional) for base in cls.__bases__)
+    return cls
+
 @register_builtin("layer")
 @register_builtin("model")
 class Model(Layer):
@@ -45,6 +65,13 @@ class Model(Layer):
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):
+        functional = model_class("Functional")
+        if _is_functional_init(args, kwargs) and not isinstance(self, functional):
+            # `class CustomModel(keras.Model)` called as `CustomModel(inputs, outputs)`: tf_keras makes that class a
+            # Functional subclass (its own train_step etc. over a graph network), as here
+            _inject_functional_class(type(self), functional)
+            functional.__init__(self, *args, **kwargs)
+            return
         if args or "inputs" in kwargs:
             if type(self) is not Model and not hasattr(self, "_init_graph_network"):
                 raise TypeError("Subclassed models do not take `inputs`/`outputs`")

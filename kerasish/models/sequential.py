@@ -97,12 +97,19 @@ class Sequential(Functional):
         layer_module._STRUCTURE_VERSION[0] += 1
 
     def _start_graph(self):
-        x = self._input_tensor
-        self._graph_built = True
-        self._outputs_tensor = x
-        for layer in self._seq_layers:
-            self._call_symbolic(layer)
-        self._finish_graph()
+        # A Sequential first called inside a custom layer's call builds its own graph there, while that call
+        # runs on values (a dry run): its layers must record nodes on its Input, not compute on values.
+        ctx = layer_module._context()
+        saved_captures, ctx["captures"] = ctx["captures"], None
+        try:
+            x = self._input_tensor
+            self._graph_built = True
+            self._outputs_tensor = x
+            for layer in self._seq_layers:
+                self._call_symbolic(layer)
+            self._finish_graph()
+        finally:
+            ctx["captures"] = saved_captures
 
     def _extend_graph(self, layer):
         self._call_symbolic(layer)
@@ -150,6 +157,7 @@ class Sequential(Functional):
             dtype = first.dtype if np.dtype(first.dtype).kind in "iu" else None
             self._input_tensor = Input(batch_shape=shape, dtype=dtype,
                                        name=f"{self._seq_layers[0].name}_input" if self._seq_layers else None)
+            self._inferred_input_shape = shape
             self._start_graph()
         self.built = True
 
@@ -161,6 +169,7 @@ class Sequential(Functional):
             raise ValueError("You must provide an `input_shape` argument.")
         self._input_tensor = Input(batch_shape=tuple(input_shape), name=(
             f"{self._seq_layers[0].name}_input" if self._seq_layers else None))
+        self._inferred_input_shape = tuple(input_shape)
         self._start_graph()
 
     def call(self, inputs, training=None, mask=None):
@@ -172,8 +181,37 @@ class Sequential(Functional):
             dtype = getattr(first, "dtype", np.asarray(first).dtype)
             dtype = dtype if np.dtype(dtype).kind in "iu" else None
             self._input_tensor = Input(batch_shape=shape, dtype=dtype, name=f"{self._seq_layers[0].name}_input")
+            self._inferred_input_shape = shape
             self._start_graph()
+        else:
+            self._relax_inferred_shape(inputs)
         return Functional.call(self, inputs, training=training, mask=mask)
+
+    _inferred_input_shape = None  # the input shape the graph was built for when no Input fixed it
+
+    def __call__(self, inputs, *args, **kwargs):
+        if self._inferred_input_shape is not None and self._graph_built:
+            self._relax_inferred_shape(inputs)  # before the inference plan checks the shape
+        return super().__call__(inputs, *args, **kwargs)
+
+    def _relax_inferred_shape(self, inputs):
+        """Rebuild the graph with None for the dimensions where `inputs` differ from the inferred shape.
+
+        As tf_keras: a Sequential without an explicit Input, first called on (3, 2, 4) then on (1, 3, 4), is
+        rebuilt for (None, None, 4); an explicit Input's shape stays a contract (checked on call).
+        """
+        old = self._inferred_input_shape
+        first = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
+        new = tuple(first.shape) if hasattr(first, "shape") else np.shape(first)
+        if old is None or len(new) != len(old):
+            return
+        relaxed = (None,) + tuple(o if o == n else None for o, n in zip(old[1:], new[1:]))
+        if relaxed == tuple(old):
+            return
+        self._input_tensor = Input(batch_shape=relaxed, dtype=self._input_tensor.dtype,
+                                   name=self._input_tensor._keras_history[0].name)
+        self._inferred_input_shape = relaxed
+        self._start_graph()
 
     @property
     def input_spec(self):

@@ -22,6 +22,7 @@ from ..backend import config
 from ..backend.tape import GradientTape, no_recording
 from ..backend.tensor import Tensor
 from ..layers.layer import flatten
+from ..utils.data_utils import pack_x_y_sample_weight
 from ..utils.metric_logs import MetricLogs
 from ..utils.serialization import model_class
 from ..mixed_precision.policy import AUTOCAST_IN_USE
@@ -512,7 +513,7 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
                     continue
                 cb_list.on_train_batch_begin(step)
                 interrupt.in_step = True  # a Ctrl-C now waits until the weights are consistent
-                logs = _timed_step(train_step, data, "fit")
+                logs = _timed_step(train_step, pack_x_y_sample_weight(*data), "fit")
                 interrupt.in_step = False
                 interrupt.check()
                 count += 1
@@ -611,7 +612,7 @@ def _evaluate_loop(model, batches, cb_list, verbose, in_fit=False):
     test_step = model.test_step
     for step, data in enumerate(batches.epoch()):
         cb_list.on_test_batch_begin(step)
-        logs = _timed_step(test_step, data, "evaluate")
+        logs = _timed_step(test_step, pack_x_y_sample_weight(*data), "evaluate")
         cb_list.on_test_batch_end(step, logs)
     if not logs:
         logs = _results(model)
@@ -657,7 +658,7 @@ def predict(model, x, batch_size=None, verbose="auto", steps=None, callbacks=Non
     with no_recording():
         for step, data in enumerate(batches.epoch()):
             cb_list.on_predict_batch_begin(step)
-            out = _timed_step(model.predict_step, (data[0],), "predict")
+            out = _timed_step(model.predict_step, pack_x_y_sample_weight(data[0]), "predict")
             out_np = _to_numpy_structure(out)
             outputs.append(out_np)
             cb_list.on_predict_batch_end(step, {"outputs": out_np})
@@ -739,7 +740,8 @@ def train_on_batch(model, x, y=None, sample_weight=None, class_weight=None, rese
         sample_weight = _combine_weights(sample_weight, _class_weight_to_sample_weight(y, class_weight, model), model)
     if reset_metrics:
         model.reset_metrics()
-    logs = _timed_step(model.train_step, (_as_batch_input(x), _as_batch_input(y), sample_weight), "train_on_batch")
+    logs = _timed_step(model.train_step, pack_x_y_sample_weight(_as_batch_input(x), _as_batch_input(y), sample_weight),
+                       "train_on_batch")
     return _format_logs(model, logs, return_dict)
 
 
@@ -748,7 +750,7 @@ def test_on_batch(model, x, y=None, sample_weight=None, reset_metrics=True, retu
     y = _prepare_targets(model, y)
     if reset_metrics:
         model.reset_metrics()
-    logs = model.test_step((_as_batch_input(x), _as_batch_input(y), sample_weight))
+    logs = model.test_step(pack_x_y_sample_weight(_as_batch_input(x), _as_batch_input(y), sample_weight))
     return _format_logs(model, logs, return_dict)
 
 

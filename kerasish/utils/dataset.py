@@ -93,6 +93,17 @@ def _count(n):
     return int(n)
 
 
+def _lists_as_arrays(element):
+    """Lists of plain values (numbers, strings, nested lists of them) as arrays: tf.data converts a Python list
+    to one tensor (`from_tensor_slices((["a", "b"], [0, 1]))` has two components of two elements)."""
+    if isinstance(element, tuple):
+        return tuple(_lists_as_arrays(e) for e in element)
+    if isinstance(element, dict):
+        return {k: _lists_as_arrays(v) for k, v in element.items()}
+    if isinstance(element, list) and not any(isinstance(e, (tuple, dict, np.ndarray, Tensor)) for e in element):
+        return to_array(element)
+    return element
+
 class Dataset:
     """A re-iterable, lazily computed sequence of elements (arrays, or tuples/dicts of arrays).
 
@@ -125,7 +136,7 @@ class Dataset:
         """
         if isinstance(data, list) and data and all(isinstance(d, (np.ndarray, Tensor)) for d in data):
             data = tuple(data)  # a list of arrays is several components, as tf.data reads it
-        arrays = map_structure(to_array, data)
+        arrays = map_structure(to_array, _lists_as_arrays(data))
         leaves = _leaves(arrays)
         if not leaves or any(a.ndim == 0 for a in leaves):
             raise ValueError("Dataset.from_tensor_slices: every component needs a first (batch) axis; received "

@@ -201,3 +201,22 @@ def test_one_dimensional_data_fits_an_input_of_shape_1_as_in_tf_keras():
     dense.compile("sgd", "mse")
     history = dense.fit(np.arange(8.0), np.arange(8.0), epochs=3, verbose=0)  # the compiled step conforms too
     assert len(history.history["loss"]) == 3 and dense.predict(np.arange(3.0), verbose=0).shape == (3, 1)
+
+
+@pytest.mark.parametrize("mode, kwargs, width", [("int", {}, 7), ("int", {"output_sequence_length": 5}, 5),
+                                                 ("multi_hot", {}, 11), ("count", {"ngrams": 2}, 19),
+                                                 (None, {}, 7)])
+def test_text_vectorization_of_one_string_is_one_row(mode, kwargs, width):
+    # Deep Learning with Python ch. 11 encodes one sentence, `text_vectorization(test_sentence)`, and
+    # iterates `int(i) for i in encoded`: tf_keras 2.21 returns that text's row (rank 1; widths checked
+    # there for this vocabulary), the same values as row 0 of a batch of one.
+    layer = keras.layers.TextVectorization(output_mode=mode, **kwargs)
+    layer.adapt(["I write, erase, rewrite", "Erase again, and then", "A poppy blooms."])
+    sentence = "I write, rewrite, and still rewrite again"
+    batch = np.asarray(layer(np.array([sentence], dtype=object)))
+    for one in (sentence, np.array(sentence, dtype=object)):
+        out = np.asarray(layer(one))
+        assert out.shape == (width,)
+        np.testing.assert_array_equal(out, batch[0])
+    if mode == "int" and not kwargs:
+        assert [int(i) for i in layer(sentence)] == [7, 3, 5, 9, 1, 5, 10]

@@ -363,3 +363,88 @@ def test_summary_positions_too_few_for_the_columns_is_a_clear_error():
         _two_io().summary(positions=positions, print_fn=lines.append)
     assert lines[0].startswith('Model: "') and len(lines) == 2
     assert positions == [0.4, 0.7, 1.0]
+
+
+def test_model_subclass_called_with_inputs_and_outputs_is_functional():
+    # Deep Learning with Python ch. 7: `class CustomModel(keras.Model)` overrides only train_step and is
+    # built as `CustomModel(inputs, outputs)`; tf_keras 2.21 rebases the class on Functional (same
+    # type, named "custom_model") and fit runs the overridden step over the graph network.
+    steps = []
+
+    class CustomModel(keras.Model):
+        def train_step(self, data):
+            steps.append(1)
+            return super().train_step(data)
+
+    class Scaled(keras.Model):
+        def __init__(self, inputs, outputs, scale=2.0, **kwargs):
+            super().__init__(inputs, outputs, **kwargs)
+            self.scale = scale
+
+    inputs = keras.Input((3,))
+    outputs = layers.Dense(1, kernel_initializer="ones")(inputs)
+    model = CustomModel(inputs, outputs)
+    assert type(model) is CustomModel and model.name.startswith("custom_model")
+    assert [layer.name for layer in model.layers][1:] == [outputs._keras_history[0].name]
+    x = np.arange(12, dtype="float32").reshape(4, 3)
+    np.testing.assert_allclose(model.predict(x, verbose=0)[:, 0], x.sum(1))
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, np.zeros((4, 1)), batch_size=2, epochs=1, verbose=0)
+    assert len(steps) == 2
+    scaled = Scaled(inputs=inputs, outputs=outputs, name="s")
+    assert (scaled.name, scaled.scale, len(scaled.weights)) == ("s", 2.0, 2)
+
+
+def test_sequential_without_input_relaxes_its_inferred_shape():
+    # tf_keras 2.21: a Sequential built from its first call's shape (3, 2, 4) and then called on (1, 3, 4)
+    # is rebuilt for (None, None, 4); the last axis still has to match the Dense kernel.
+    seq = keras.Sequential([layers.Dense(2, kernel_initializer="ones")])
+    assert seq(np.ones((3, 2, 4), "float32")).shape == (3, 2, 2)
+    np.testing.assert_allclose(np.asarray(seq(np.ones((1, 3, 4), "float32"))), np.full((1, 3, 2), 4.0))
+    assert tuple(seq.inputs[0].shape) == (None, None, 4)
+    with pytest.raises(ValueError, match="4"):
+        seq(np.ones((1, 3, 5), "float32"))
+
+
+def test_sequential_first_called_inside_a_custom_layer_on_a_variable_length_input():
+    # Deep Learning with Python ch. 11's TransformerEncoder: a Sequential projection inside a layer applied
+    # to Input(shape=(None,)) embeddings; tf_keras builds it then, for (None, None, 4) inputs.
+    class Encoder(layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.proj = keras.Sequential([layers.Dense(8, activation="relu"), layers.Dense(4)])
+
+        def call(self, inputs):
+            return inputs + self.proj(inputs)
+
+    inputs = keras.Input((None,), dtype="int64")
+    model = keras.Model(inputs, Encoder()(layers.Embedding(50, 4)(inputs)))
+    for length in (3, 5):
+        assert model(np.arange(length)[None]).shape == (1, length, 4)
+
+
+def test_layers_made_while_a_model_is_built_count_names_apart():
+    # tf_keras 2.21 builds a layer called on Keras tensors inside one global graph with its own name
+    # counters: MultiHeadAttention's Dropout/Softmax and a Dense made in a custom build() are "dropout",
+    # "softmax", "dense" there, and the user's own next Dropout()/Dense() are "dropout"/"dense" too
+    # (names checked against tf_keras 2.21; DLwP2 ch11's summary shows "dropout" after a TransformerEncoder).
+    keras.backend.clear_session()
+
+    class Lazy(layers.Layer):
+        def build(self, input_shape):
+            self.inner = layers.Dense(3)
+
+        def call(self, inputs):
+            return self.inner(inputs)
+
+    inputs = keras.Input((5, 4))
+    attention = layers.MultiHeadAttention(num_heads=2, key_dim=4)
+    lazy = Lazy()
+    x = lazy(attention(inputs, inputs))
+    model = keras.Model(inputs, layers.Dense(2)(layers.Dropout(0.1)(x)))
+    assert [layer.name for layer in model.layers] == [
+        "input_1", "multi_head_attention", "lazy", "dropout", "dense"]
+    assert (attention._dropout_layer.name, attention._softmax.name, lazy.inner.name) == ("dropout", "softmax", "dense")
+    eager = Lazy()
+    eager(np.ones((1, 4), "float32"))  # built on values: the process's counters
+    assert (eager.inner.name, layers.Dense(1).name, layers.Softmax().name) == ("dense_1", "dense_2", "softmax")

@@ -453,3 +453,43 @@ def test_steps_without_batch_size_sizes_batches_to_cover_the_data():
     assert model.predict(x, steps=2, verbose=0, callbacks=[BatchSizes()]).shape == (40, 1)
     assert sizes == [20, 20]
     assert model.predict(x, steps=2, batch_size=8, verbose=0).shape == (16, 1)
+
+
+def test_custom_steps_receive_packed_batches_as_tf_keras():
+    # A custom train_step unpacks `inputs, targets = data` (Deep Learning with Python ch. 7) or takes the
+    # images alone (ch. 12's VAE and GAN): tf_keras 2.21 passes `(x, y)`, `x`, or `(x, y, sample_weight)`
+    # (keras.utils.pack_x_y_sample_weight), never a padded triple, and predict_step gets `x`.
+    seen = []
+
+    def kind(data):
+        return f"tuple{len(data)}" if isinstance(data, tuple) else "x"
+
+    class Recording(keras.Model):
+        def train_step(self, data):
+            seen.append(("train", kind(data)))
+            return super().train_step(data)
+
+        def test_step(self, data):
+            seen.append(("test", kind(data)))
+            return super().test_step(data)
+
+        def predict_step(self, data):
+            seen.append(("predict", kind(data)))
+            return self(data)
+
+    inputs = keras.Input((3,))
+    model = Recording(inputs, keras.layers.Dense(1)(inputs))
+    model.compile("sgd", "mse")
+    x, y = np.ones((4, 3), "float32"), np.ones((4, 1), "float32")
+    model.fit(x, y, batch_size=4, verbose=0)
+    model.fit(x, y, sample_weight=np.ones(4), batch_size=4, verbose=0)
+    model.evaluate(x, y, batch_size=4, verbose=0)
+    assert model.predict(x, batch_size=4, verbose=0).shape == (4, 1)
+    model.train_on_batch(x, y)
+    assert seen == [("train", "tuple2"), ("train", "tuple3"), ("test", "tuple2"), ("predict", "x"),
+                    ("train", "tuple2")]
+    seen.clear()
+    model.compile("sgd", loss=None)
+    model.add_loss(lambda: 0.0 * keras.backend.sum(model.weights[0]))
+    model.fit(x, batch_size=4, verbose=0)
+    assert seen == [("train", "x")]

@@ -198,3 +198,16 @@ def test_reiterables_are_batches_but_array_likes_are_data():
     frame = pd.DataFrame(np.ones((6, 2)))  # has __iter__ too, but it is an array
     assert model.predict(frame, verbose=0).shape == (6, 1)
     model.fit(frame, pd.Series(np.ones(6)), epochs=1, verbose=0)
+
+
+def test_from_tensor_slices_reads_python_lists_as_tensors():
+    # tf.data converts a Python list to one tensor (tuples and dicts are structure): Deep Learning with
+    # Python ch. 11 slices `(english_texts, spanish_texts)`, two lists of str. Structures checked
+    # against tensorflow 2.21 (which also gives bytes for str and 32-bit numbers; we keep str and numpy's).
+    pairs = Dataset.from_tensor_slices((["a b", "c", "d"], ["x", "y z", "w"]))
+    assert pairs.cardinality() == 3
+    assert [(a.tolist(), b.tolist()) for a, b in pairs.batch(2).as_numpy_iterator()] == \
+        [(["a b", "c"], ["x", "y z"]), (["d"], ["w"])]
+    assert [int(v) for v in Dataset.from_tensor_slices([1, 2, 3]).as_numpy_iterator()] == [1, 2, 3]
+    rows = list(Dataset.from_tensor_slices({"t": ["p", "q"], "n": [[1, 2], [3, 4]]}).as_numpy_iterator())
+    assert [(r["t"].item(), r["n"].tolist()) for r in rows] == [("p", [1, 2]), ("q", [3, 4])]
