@@ -17,8 +17,7 @@ _IMAGE_DATA_FORMAT = "channels_last"
 _LEARNING_PHASE = None  # None: decided by the caller (fit sets training=True)
 _MANUAL_VAR_INIT = False
 _UIDS = collections.defaultdict(int)
-_GRAPH_UIDS = collections.defaultdict(int)  # the counters of Keras 2's functional-construction graph
-_IN_GRAPH = [False]
+_IN_GRAPH = [False]  # inside `graph_uids`: names come from a symbolic call's own counters
 
 # One seeded generator for every random draw in the engine (initializers, dropout, shuffling).
 _RNG = np.random.default_rng()
@@ -122,7 +121,6 @@ def get_uid(prefix: str = "") -> int:
 def reset_uids() -> None:
     """Restart every `get_uid` counter."""
     _UIDS.clear()
-    _GRAPH_UIDS.clear()
 
 
 @contextlib.contextmanager
@@ -152,16 +150,20 @@ def fresh_uids():
 
 @contextlib.contextmanager
 def graph_uids():
-    """Inside the block, automatic names come from the counters of Keras 2's graph for building models.
+    """Inside the block, automatic names come from fresh counters: those of the scratch graph in which
+    tf_keras builds and runs a layer called on Keras tensors.
 
-    tf_keras builds a layer called on Keras tensors (and runs its call) inside one global graph, whose
-    name counters are not the eager ones: a Dropout that MultiHeadAttention makes in its build while a
-    functional model is built is "dropout" there, and the user's next `Dropout()` is "dropout" too.
-    The graph's counters go on from one model to the next until `clear_session`.
+    tf_keras runs such a call (the layer's build included) in a new graph each time, and a graph has its own
+    name counters: the Dropout a custom layer makes in its build is "dropout" in every instance, while the
+    user's own `Dropout()` layers go on counting "dropout", "dropout_1", ... Calls nested inside the block
+    share its counters, as they run in the same graph.
 
     Example:
         >>> from kerasish.backend import config
         >>> config.reset_uids()
+        >>> with config.graph_uids():
+        ...     config.get_uid("softmax"), config.get_uid("softmax")
+        (1, 2)
         >>> with config.graph_uids():
         ...     config.get_uid("softmax")
         1
@@ -172,11 +174,12 @@ def graph_uids():
     if _IN_GRAPH[0]:
         yield
         return
-    saved, _UIDS, _IN_GRAPH[0] = _UIDS, _GRAPH_UIDS, True
+    saved, _UIDS, _IN_GRAPH[0] = _UIDS, collections.defaultdict(int), True
     try:
         yield
     finally:
         _UIDS, _IN_GRAPH[0] = saved, False
+
 
 def clear_session() -> None:
     """Reset automatic names and collect garbage (as Keras 3's `clear_session(free_memory=True)`): models are

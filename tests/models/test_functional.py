@@ -424,8 +424,8 @@ def test_sequential_first_called_inside_a_custom_layer_on_a_variable_length_inpu
 
 
 def test_layers_made_while_a_model_is_built_count_names_apart():
-    # tf_keras 2.21 builds a layer called on Keras tensors inside one global graph with its own name
-    # counters: MultiHeadAttention's Dropout/Softmax and a Dense made in a custom build() are "dropout",
+    # tf_keras 2.21 builds a layer called on Keras tensors inside a graph with its own name counters
+    # (see the next test): MultiHeadAttention's Dropout/Softmax and a Dense made in a custom build() are "dropout",
     # "softmax", "dense" there, and the user's own next Dropout()/Dense() are "dropout"/"dense" too
     # (names checked against tf_keras 2.21; DLwP2 ch11's summary shows "dropout" after a TransformerEncoder).
     keras.backend.clear_session()
@@ -448,3 +448,27 @@ def test_layers_made_while_a_model_is_built_count_names_apart():
     eager = Lazy()
     eager(np.ones((1, 4), "float32"))  # built on values: the process's counters
     assert (eager.inner.name, layers.Dense(1).name, layers.Softmax().name) == ("dense_1", "dense_2", "softmax")
+
+
+def test_each_call_on_keras_tensors_counts_the_names_it_makes_afresh():
+    # tf_keras builds each call on Keras tensors in a new scratch graph: the Dropout and Dense a custom
+    # layer makes in build() are "dropout" and "dense" in every instance, while the user's own layers go on
+    # counting (names checked against tf_keras 2.21)
+    keras.backend.clear_session()
+
+    class Block(layers.Layer):
+        def build(self, input_shape):
+            self.drop, self.dense = layers.Dropout(0.1), layers.Dense(4)
+
+        def call(self, inputs):
+            return self.drop(self.dense(inputs))
+
+    names = []
+    for _ in range(2):
+        inputs = keras.Input((3, 4))
+        first, second = Block(), Block()
+        model = keras.Model(inputs, layers.Dropout(0.1)(second(first(inputs))))
+        names.append([layer.name for layer in model.layers])
+        assert [(b.drop.name, b.dense.name) for b in (first, second)] == [("dropout", "dense")] * 2
+    assert names == [["input_1", "block", "block_1", "dropout"], ["input_2", "block_2", "block_3", "dropout_1"]]
+    assert layers.Dropout(0.2).name == "dropout_2"
