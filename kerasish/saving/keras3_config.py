@@ -261,8 +261,7 @@ def layer_entry(layer):
     """One layer (or nested model) in Keras 3's dialect, with its build config where it has one input."""
     if _is_graph(layer):
         return model_config(layer, top_level=False)
-    refused = _op_layer(layer)
-    if refused:
+    if keras2_only_layer(layer):
         raise ValueError(f'Layer "{layer.name}" ({type(layer).__name__}) is a TensorFlow-op layer of Keras 2, which '
                          "Keras 3 has no class for: save this model with dialect='tf_keras' or to `.h5`.")
     entry = _entry(layer)
@@ -273,7 +272,8 @@ def layer_entry(layer):
     return entry
 
 
-def _op_layer(layer):
+def keras2_only_layer(layer) -> bool:
+    """Whether `layer` is one of Keras 2's TensorFlow-op layers, which Keras 3 has no class for."""
     return type(layer).__name__ in ("TFOpLambda", "SlicingOpLambda", "AddLoss")
 
 

@@ -7,8 +7,9 @@ layout, see `keras_weights_h5`) and, when some object saves files, `assets/<obje
 Keras 3 and tf.keras write two dialects of it and refuse each other's files (Keras 3: "Could not
 locate class 'Functional'"; tf.keras: "Unrecognized keyword arguments: ['batch_shape']"). kerasish
 reads both and writes either: `dialect="keras3"` (the default, which Keras 3 loads) or
-`dialect="tf_keras"` (which tf.keras 2.13+ loads). Loading then saving converts between the two
-dialects and Keras 2's `.h5`.
+`dialect="tf_keras"` (which tf.keras 2.13+ loads; the default for a model with Keras 2's TensorFlow-op
+layers, which Keras 3 has no class for). Loading then saving converts between the two dialects and Keras 2's
+`.h5`.
 
 Reading is safe: no module named in the file is imported, Lambda bytecode is refused unless
 `safe_mode=False`, links and external datasets in the weights are refused, zip members that declare
@@ -171,7 +172,18 @@ def _write_assets(archive, model, dialect):
                     archive.write(full, "/".join(p for p in (ASSETS_DIR, path, relative) if p))
 
 
-def save_model(model, filepath, overwrite=True, include_optimizer=True, dialect=KERAS3):
+def _default_dialect(model):
+    """Keras 3's dialect, unless a layer of `model` exists only in Keras 2 (its TensorFlow-op layers)."""
+    keras2_only = [layer.name for layer in model._flatten_layers() if keras3_config.keras2_only_layer(layer)]
+    if not keras2_only:
+        return KERAS3
+    warn(f"Model \"{model.name}\" has TensorFlow-op layers of Keras 2 ({', '.join(keras2_only[:3])}"
+         f"{', ...' if len(keras2_only) > 3 else ''}), which Keras 3 has no class for: saved in tf.keras's `.keras` "
+         "dialect, as tf.keras writes such models (kerasish and tf.keras 2.13+ load it; Keras 3 does not).")
+    return TF_KERAS
+
+
+def save_model(model, filepath, overwrite=True, include_optimizer=True, dialect=None):
     """Write `model` to a `.keras` archive, atomically.
 
     Args:
@@ -179,7 +191,9 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, dialect=
         filepath: the target path; it must end in `.keras` (as Keras requires).
         overwrite: when False and the file exists, raise FileExistsError.
         include_optimizer: also save the compile configuration and the optimizer's state.
-        dialect: 'keras3' (default; Keras 3 loads it) or 'tf_keras' (tf.keras 2.13+ loads it).
+        dialect: 'keras3' (Keras 3 loads it) or 'tf_keras' (tf.keras 2.13+ loads it). By default Keras 3's,
+            except for a model with Keras 2's TensorFlow-op layers (`K.one_hot(x, n)` on a Keras tensor), which
+            Keras 3 has no class for: tf.keras's dialect then, as tf.keras itself writes them, with a warning.
 
     Example:
         >>> import os, tempfile, zipfile
@@ -191,7 +205,9 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, dialect=
         >>> sorted(zipfile.ZipFile(path).namelist())
         ['config.json', 'metadata.json', 'model.weights.h5']
     """
-    dialect = check_dialect(dialect or KERAS3)
+    if dialect is None:
+        dialect = _default_dialect(model)
+    dialect = check_dialect(dialect)
     name = os.fspath(filepath)
     if not name.endswith(SUFFIX):
         raise ValueError(f"Invalid filepath {name!r} for the `.keras` format: expected a `.keras` extension (Keras "

@@ -28,7 +28,8 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, save_for
         overwrite: when False and the file exists, raise FileExistsError.
         include_optimizer: also save the training configuration and the optimizer state.
         save_format: None, 'h5' or 'keras'. 'tf' (SavedModel) is refused with a clear error.
-        dialect: for `.keras` archives: 'keras3' (default; Keras 3 loads it) or 'tf_keras' (tf.keras 2.13+).
+        dialect: for `.keras` archives: 'keras3' (default; Keras 3 loads it) or 'tf_keras' (tf.keras 2.13+);
+            a model with Keras 2's TensorFlow-op layers takes 'tf_keras' by default (Keras 3 has no class for them).
 
     Example:
         >>> import os, tempfile

@@ -444,3 +444,25 @@ def test_walk_names_follow_each_dialect():
     tf_keras = {p for p, _ in keras_weights_h5.walk(model, "tf_keras")}
     assert "layers/multi_head_attention/query_dense" in keras3 and "layers/multi_head_attention/_query_dense" in tf_keras
     assert not any(p.startswith("metrics") for p in keras3)
+
+
+def test_a_model_with_keras_2_op_layers_is_saved_in_tf_keras_dialect_by_default(tmp_path):
+    # DLwP2 ch11: ModelCheckpoint("x.keras") on a model using one_hot on a Keras tensor. Keras 3 has no class
+    # for Keras 2's op layers, so (as tf_keras itself writes such models) the file takes tf_keras's dialect;
+    # tf_keras 2.21 loads it with the same predictions (checked by hand: 3e-8), Keras 3 cannot
+    inputs = keras.Input((5,), dtype="int32")
+    x = keras.layers.LSTM(3)(keras.backend.one_hot(inputs, 7))
+    model = keras.Model(inputs, L.Dense(1, activation="sigmoid")(x))
+    model.compile("rmsprop", "binary_crossentropy")
+    data = np.random.RandomState(0).randint(0, 7, (4, 5)).astype("int32")
+    model.fit(data, np.ones((4, 1)), verbose=0)
+    path = str(tmp_path / "m.keras")
+    with pytest.warns(UserWarning, match="tf.keras's `.keras` dialect"):
+        model.save(path)
+    with zipfile.ZipFile(path) as archive:
+        assert json.loads(archive.read("metadata.json"))["kerasish_dialect"] == "tf_keras"
+    loaded = keras.models.load_model(path)
+    np.testing.assert_array_equal(loaded.predict(data, verbose=0), model.predict(data, verbose=0))
+    assert loaded.optimizer.iterations.numpy() == model.optimizer.iterations.numpy()
+    with pytest.raises(ValueError, match="TensorFlow-op layer of Keras 2"):
+        model.save(path, dialect="keras3")
