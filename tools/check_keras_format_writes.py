@@ -144,7 +144,18 @@ def zoo(keras, rng):
         m.compile(opt, "mse")
         out[f"opt_{opt_name}"] = (m, rng.normal(size=(16, 4)).astype("float32"),
                                   rng.normal(size=(16, 2)).astype("float32"))
+
+    tokens = keras.Input((5,), dtype="int32")  # a Keras 2 TensorFlow-op layer: saved in tf_keras's dialect
+    h = L.LSTM(3)(keras.backend.one_hot(tokens, 7))
+    m = keras.Model(tokens, L.Dense(1, activation="sigmoid")(h), name="op_layers")
+    m.compile(O.RMSprop(0.01), "binary_crossentropy")
+    out["op_layers"] = (m, rng.integers(0, 7, (16, 5)).astype("int32"), rng.integers(0, 2, (16, 1)).astype("float32"))
     return out
+
+
+# models with Keras 2's TensorFlow-op layers: Keras 3 has no class for them, so `model.save("m.keras")` writes
+# tf_keras's dialect (as tf_keras does) and only tf_keras is asked to load them
+KERAS2_ONLY = {"op_layers"}
 
 
 def _as_list(v):
@@ -177,12 +188,15 @@ def write_files(folder):
         model.save(base + ".h5")
         np.savez(base + ".npz", **arrays)
         safe = name != "lambda_layer"
-        for library, kind, file in (("keras3", "keras", ".keras"), ("tf_keras", "keras", ".tf_keras.keras"),
+        default_reader = "tf_keras" if name in KERAS2_ONLY else "keras3"  # who loads the default `.keras`
+        for library, kind, file in ((default_reader, "keras", ".keras"), ("tf_keras", "keras", ".tf_keras.keras"),
                                     ("tf_keras", "h5", ".h5")):
             plan.append({"library": library, "kind": kind, "file": name + file, "data": name + ".npz", "safe": safe,
                          "after": _resumed(keras, base + file, x, y, safe)})
         for weights, dialect in ((".weights.h5", "tf_keras"), (".k3.weights.h5", "keras3")):
             for library, archive in (("keras3", ".keras"), ("tf_keras", ".tf_keras.keras")):
+                if library == "keras3" and name in KERAS2_ONLY:
+                    continue
                 plan.append({"library": library, "kind": "weights", "file": name + weights, "dialect": dialect,
                              "archive": name + archive, "data": name + ".npz", "safe": safe})
     plan += convert_fixtures(keras, folder)
