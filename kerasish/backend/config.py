@@ -147,7 +147,6 @@ def fresh_uids():
         _UIDS = saved
 
 
-
 @contextlib.contextmanager
 def graph_uids():
     """Inside the block, automatic names come from fresh counters: those of the scratch graph in which

@@ -13,6 +13,8 @@ Example:
     >>> keras.layers.Dense(2)(x).shape
     (None, 2)
 """
+import contextlib
+
 import numpy as np
 
 from ..backend import config
@@ -380,10 +382,10 @@ def _dry_run(layer, args, kwargs, size, captures=None):
     ctx["symbolic"] = True
     ctx["captures"] = captures
     try:
-        with no_recording(), np.errstate(all="ignore"):
-            if getattr(layer, "_may_call_gradients", False):  # a Lambda taking K.gradients of its inputs
-                with OP_LAYER_FUNCTIONS["gradients_scope"](flatten((concrete_args, concrete_kwargs))):
-                    return Layer.__call__(layer, *concrete_args, **concrete_kwargs)
+        # a Lambda taking K.gradients of its inputs runs under a tape on the stand-in values
+        scope = OP_LAYER_FUNCTIONS["gradients_scope"](flatten((concrete_args, concrete_kwargs))) \
+            if getattr(layer, "_may_call_gradients", False) else contextlib.nullcontext()
+        with no_recording(), np.errstate(all="ignore"), scope:
             return Layer.__call__(layer, *concrete_args, **concrete_kwargs)
     finally:
         ctx["depth"], ctx["symbolic"], ctx["captures"] = saved

@@ -501,19 +501,22 @@ class TapedRun:
             tape.watch(value)
 
     def gradient(self, layer, loss, variables):
-        tape = self.tapes[id(layer)]
-        grads = tape.gradient(loss, list(variables))
-        return [g if g is not None else Tensor(np.zeros(np.shape(v), dtype=_float_dtype(v.dtype)))
-                for g, v in zip(grads, variables)]
+        return _gradient_or_zeros(self.tapes[id(layer)], loss, variables)
 
     def eager_gradients(self, loss, variables):
         """`K.gradients` called with values inside a run (a Lambda's function): from the tape that recorded
         `loss`, or None when no tape of this run did."""
         for tape in self.tapes.values():
             if id(loss) in tape._tracked:
-                return [g if g is not None else Tensor(np.zeros(np.shape(v), dtype=_float_dtype(v.dtype)))
-                        for g, v in zip(tape.gradient(loss, list(variables)), variables)]
+                return _gradient_or_zeros(tape, loss, variables)
         return None
+
+
+def _gradient_or_zeros(tape, loss, variables):
+    """The tape's gradients of `loss`, zeros for a variable it found no path to."""
+    grads = tape.gradient(loss, list(variables))
+    return [g if g is not None else Tensor(np.zeros(np.shape(v), dtype=_float_dtype(v.dtype)))
+            for g, v in zip(grads, variables)]
 
 
 def gradients_scope(values) -> TapedRun:

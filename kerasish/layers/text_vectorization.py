@@ -56,13 +56,13 @@ def ngrams(tokens, widths, separator=" "):
     return out
 
 
-
 def _is_one_text(inputs) -> bool:
     """A single string (a Python str/bytes or a 0-d array or tensor), not a batch of them."""
     if isinstance(inputs, (str, bytes)):
         return True
     array = inputs.array if isinstance(inputs, Tensor) else inputs
     return isinstance(array, np.ndarray) and array.ndim == 0
+
 
 @register_builtin("layer")
 class TextVectorization(PreprocessingLayer):

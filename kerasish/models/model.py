@@ -23,12 +23,11 @@ import json
 
 import numpy as np
 
-from ..layers.layer import Layer, flatten
+from ..layers.layer import Layer
 from ..utils.serialization import model_class, register_builtin
 from . import training
 from ..backend.user_warnings import warn
 from ..legacy import interfaces
-
 
 
 def _is_functional_init(args, kwargs) -> bool:
@@ -49,6 +48,7 @@ def _inject_functional_class(cls, functional):
         return cls  # a mixin outside Keras, or already functional
     cls.__bases__ = tuple(_inject_functional_class(base, functional) for base in cls.__bases__)
     return cls
+
 
 @register_builtin("layer")
 @register_builtin("model")
@@ -232,8 +232,6 @@ class Model(Layer):
                       validation_data=None, validation_steps=None, validation_freq=1, class_weight=None,
                       max_queue_size=10, workers=1, use_multiprocessing=False, shuffle=True, initial_epoch=0):
         """Deprecated Keras 2 alias of `fit` for generators."""
-        import warnings
-
         warn("`Model.fit_generator` is deprecated and will be removed in a future version. "
              "Please use `Model.fit`, which supports generators.", UserWarning)
         return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs, verbose=verbose,
@@ -246,8 +244,6 @@ class Model(Layer):
     def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10, workers=1,
                            use_multiprocessing=False, verbose=0):
         """Deprecated Keras 2 alias of `evaluate` for generators."""
-        import warnings
-
         warn("`Model.evaluate_generator` is deprecated and will be removed in a future version. "
              "Please use `Model.evaluate`, which supports generators.", UserWarning)
         return self.evaluate(generator, steps=steps, callbacks=callbacks, max_queue_size=max_queue_size,
@@ -257,8 +253,6 @@ class Model(Layer):
     def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10, workers=1,
                           use_multiprocessing=False, verbose=0):
         """Deprecated Keras 2 alias of `predict` for generators."""
-        import warnings
-
         warn("`Model.predict_generator` is deprecated and will be removed in a future version. "
              "Please use `Model.predict`, which supports generators.", UserWarning)
         return self.predict(generator, steps=steps, callbacks=callbacks, max_queue_size=max_queue_size,

@@ -201,9 +201,11 @@ class Sequential(Functional):
         rebuilt for (None, None, 4); an explicit Input's shape stays a contract (checked on call).
         """
         old = self._inferred_input_shape
+        if old is None:
+            return
         first = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
         new = tuple(first.shape) if hasattr(first, "shape") else np.shape(first)
-        if old is None or len(new) != len(old):
+        if len(new) != len(old):
             return
         relaxed = (None,) + tuple(o if o == n else None for o, n in zip(old[1:], new[1:]))
         if relaxed == tuple(old):

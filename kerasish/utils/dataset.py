@@ -104,6 +104,7 @@ def _lists_as_arrays(element):
         return to_array(element)
     return element
 
+
 class Dataset:
     """A re-iterable, lazily computed sequence of elements (arrays, or tuples/dicts of arrays).
 

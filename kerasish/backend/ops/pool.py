@@ -153,11 +153,12 @@ def pool(x, pool_size, strides=None, padding="valid", data_format=None, pool_mod
                 win = _window(offset, (1,) * nd, strides, out_sp)
                 if mode == "max":
                     hit = xp[win] == y
-                    if first and free is None:
-                        free = ~hit
-                    elif first:
-                        hit &= free
-                        free ^= hit
+                    if first:
+                        if free is None:
+                            free = ~hit
+                        else:
+                            hit &= free
+                            free ^= hit
                     res += hp[win] * hit
                 else:
                     res += hp[win]
